@@ -1,0 +1,140 @@
+"""Spans must lie inside their source's normalised text and quote it exactly.
+
+A check constraint cannot look at another table, so triggers hold this rule on both
+databases: inserting or moving a provenance or metric span, and changing a source's text
+under existing spans, are refused with an integrity error.
+"""
+
+from django.db import migrations
+
+# (table, column holding the quoted text)
+SPAN_TABLES = (("events_provenance", "excerpt"), ("events_metric", "text"))
+
+SQLITE_SPAN_TRIGGER = """
+CREATE TRIGGER {table}_span_{when} BEFORE {event} ON {table}
+FOR EACH ROW WHEN NOT EXISTS (
+    SELECT 1 FROM sources_source s
+    WHERE s.id = NEW.source_id
+      AND NEW."end" <= length(s.text)
+      AND substr(s.text, NEW.start + 1, NEW."end" - NEW.start) = NEW.{column}
+)
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK constraint failed: {table} span is outside its source text or does not quote it');
+END;
+"""
+
+SQLITE_SOURCE_TRIGGER = """
+CREATE TRIGGER sources_source_text_keeps_spans BEFORE UPDATE OF text ON sources_source
+FOR EACH ROW WHEN EXISTS (
+    SELECT 1 FROM events_provenance p WHERE p.source_id = NEW.id
+      AND (p."end" > length(NEW.text) OR substr(NEW.text, p.start + 1, p."end" - p.start) <> p.excerpt)
+) OR EXISTS (
+    SELECT 1 FROM events_metric m WHERE m.source_id = NEW.id
+      AND (m."end" > length(NEW.text) OR substr(NEW.text, m.start + 1, m."end" - m.start) <> m.text)
+)
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK constraint failed: the new source text moves spans that point into it');
+END;
+"""
+
+POSTGRES_SQL = """
+CREATE FUNCTION unionarchive_check_span() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    source_text text;
+    quoted text := to_jsonb(NEW) ->> TG_ARGV[0];
+BEGIN
+    SELECT s.text INTO source_text FROM sources_source s WHERE s.id = NEW.source_id;
+    IF NEW."end" <= NEW.start THEN
+        -- An empty or reversed span is the check constraints' to refuse, with their name.
+        RETURN NEW;
+    END IF;
+    IF source_text IS NULL
+       OR NEW."end" > char_length(source_text)
+       OR substr(source_text, NEW.start + 1, NEW."end" - NEW.start) IS DISTINCT FROM quoted THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'check_violation',
+            MESSAGE = format('%s span [%s, %s) is outside source %s''s text or does not quote it',
+                             TG_TABLE_NAME, NEW.start, NEW."end", NEW.source_id);
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER events_provenance_span BEFORE INSERT OR UPDATE ON events_provenance
+FOR EACH ROW EXECUTE FUNCTION unionarchive_check_span('excerpt');
+CREATE TRIGGER events_metric_span BEFORE INSERT OR UPDATE ON events_metric
+FOR EACH ROW EXECUTE FUNCTION unionarchive_check_span('text');
+
+CREATE FUNCTION unionarchive_check_source_text() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM events_provenance p WHERE p.source_id = NEW.id
+          AND (p."end" > char_length(NEW.text)
+               OR substr(NEW.text, p.start + 1, p."end" - p.start) <> p.excerpt)
+    ) OR EXISTS (
+        SELECT 1 FROM events_metric m WHERE m.source_id = NEW.id
+          AND (m."end" > char_length(NEW.text)
+               OR substr(NEW.text, m.start + 1, m."end" - m.start) <> m.text)
+    ) THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'check_violation',
+            MESSAGE = format('the new text of source %s moves spans that point into it', NEW.id);
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER sources_source_text_keeps_spans BEFORE UPDATE OF text ON sources_source
+FOR EACH ROW WHEN (OLD.text IS DISTINCT FROM NEW.text)
+EXECUTE FUNCTION unionarchive_check_source_text();
+"""
+
+POSTGRES_DROP = """
+DROP TRIGGER IF EXISTS sources_source_text_keeps_spans ON sources_source;
+DROP FUNCTION IF EXISTS unionarchive_check_source_text();
+DROP TRIGGER IF EXISTS events_metric_span ON events_metric;
+DROP TRIGGER IF EXISTS events_provenance_span ON events_provenance;
+DROP FUNCTION IF EXISTS unionarchive_check_span();
+"""
+
+
+def sqlite_statements():
+    for table, column in SPAN_TABLES:
+        yield SQLITE_SPAN_TRIGGER.format(table=table, column=column, when="insert", event="INSERT")
+        yield SQLITE_SPAN_TRIGGER.format(
+            table=table,
+            column=column,
+            when="update",
+            event=f'UPDATE OF start, "end", {column}, source_id',
+        )
+    yield SQLITE_SOURCE_TRIGGER
+
+
+def create_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRES_SQL, params=None)
+    elif vendor == "sqlite":
+        for statement in sqlite_statements():
+            schema_editor.execute(statement, params=None)
+    else:
+        raise NotImplementedError(f"No span triggers written for the {vendor} database.")
+
+
+def drop_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(POSTGRES_DROP, params=None)
+        return
+    for table, _column in SPAN_TABLES:
+        for when in ("insert", "update"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_span_{when}")
+    schema_editor.execute("DROP TRIGGER IF EXISTS sources_source_text_keeps_spans")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("events", "0001_initial"),
+        ("sources", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(create_triggers, drop_triggers, elidable=False)]

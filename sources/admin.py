@@ -1,0 +1,51 @@
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from sources.models import Source
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "kind",
+        "publisher",
+        "published",
+        "file_name",
+        "event_count",
+        "loaded_at",
+    )
+    list_filter = ("kind", "publisher", "loaded_at")
+    search_fields = ("title", "file_name", "publisher", "origin", "sha256")
+    date_hierarchy = "published"
+    # Django 6 assumes https for scheme-less URLs; say so now rather than warn.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ("sha256", "encoding", "loaded_at", "raw_text")
+    fieldsets = (
+        (None, {"fields": ("title", "kind", "publisher", "reporters", "origin", "url")}),
+        (_("Publication"), {"fields": ("published", "published_precision")}),
+        (_("File"), {"fields": ("file_name", "encoding", "sha256", "loaded_at")}),
+        (_("Text"), {"classes": ("collapse",), "fields": ("text", "raw_text")}),
+    )
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.without_text()
+        # A correlated subquery rather than a join: grouping by every column would drag the
+        # texts into the list's queries. The events app is reached only through the relation.
+        provenance = Source.provenances.field.model
+        event_counts = (
+            provenance.objects.filter(source=OuterRef("pk"))
+            .values("source")
+            .annotate(count=Count("event", distinct=True))
+            .values("count")
+        )
+        return queryset.annotate(event_count=Coalesce(Subquery(event_counts), 0))
+
+    @admin.display(description=_("events"), ordering="event_count")
+    def event_count(self, source):
+        return source.event_count

@@ -1,0 +1,130 @@
+"""The settings module reads its environment; each case imports it in a fresh interpreter."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+PROJECT_DIR = Path(settings.BASE_DIR)
+STRONG_KEY = "k" * 20 + "7Hs!2pQ#9zL@4vN$8wR%1xT^6yU&3bM*" + "q" * 20
+
+PRINT_SETTINGS = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "DEBUG": settings.DEBUG,
+    "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
+    "TIME_ZONE": settings.TIME_ZONE,
+    "LANGUAGE_CODE": settings.LANGUAGE_CODE,
+    "LANGUAGES": [code for code, _ in settings.LANGUAGES],
+    "ENGINE": settings.DATABASES["default"]["ENGINE"],
+    "NAME": str(settings.DATABASES["default"]["NAME"]),
+    "HOST": settings.DATABASES["default"].get("HOST", ""),
+    "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+    "STATICFILES": settings.STORAGES["staticfiles"]["BACKEND"],
+}))
+"""
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "STATIC_PLAIN", "TIME_ZONE"}
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE="unionarchive.settings")
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{code}"],
+        cwd=PROJECT_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def load_settings(**env: str) -> dict:
+    result = run_python(PRINT_SETTINGS, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_without_secret_key_and_debug_off_the_app_refuses_to_start():
+    result = run_python(PRINT_SETTINGS)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_unless_turned_on():
+    assert load_settings(SECRET_KEY=STRONG_KEY)["DEBUG"] is False
+    assert load_settings(DEBUG="1")["DEBUG"] is True
+
+
+def test_debug_runs_without_a_secret_key():
+    assert load_settings(DEBUG="true")["DEBUG"] is True
+
+
+def test_an_unreadable_boolean_is_named_in_the_error():
+    result = run_python(PRINT_SETTINGS, DEBUG="maybe", SECRET_KEY=STRONG_KEY)
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_defaults_are_sqlite_in_the_project_shanghai_time_and_chinese():
+    values = load_settings(SECRET_KEY=STRONG_KEY)
+    assert values["ENGINE"] == "django.db.backends.sqlite3"
+    assert values["NAME"] == str(PROJECT_DIR / "db.sqlite3")
+    assert values["TIME_ZONE"] == "Asia/Shanghai"
+    assert values["LANGUAGE_CODE"] == "zh-hans"
+    assert values["LANGUAGES"] == ["zh-hans", "en"]
+    assert values["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
+
+
+def test_database_url_selects_postgresql():
+    values = load_settings(
+        SECRET_KEY=STRONG_KEY, DATABASE_URL="postgres://archive@db.example:5432/unionarchive"
+    )
+    assert values["ENGINE"] == "django.db.backends.postgresql"
+    assert (values["HOST"], values["NAME"]) == ("db.example", "unionarchive")
+
+
+def test_a_bad_database_url_is_named_in_the_error():
+    result = run_python(PRINT_SETTINGS, SECRET_KEY=STRONG_KEY, DATABASE_URL="nosuchdb://x/y")
+    assert result.returncode != 0
+    assert "DATABASE_URL is not a database URL" in result.stderr
+
+
+def test_allowed_hosts_is_a_comma_separated_list():
+    values = load_settings(SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="archive.example.org, .example.org")
+    assert values["ALLOWED_HOSTS"] == ["archive.example.org", ".example.org"]
+
+
+def test_production_marks_cookies_secure_and_hashes_static_files():
+    values = load_settings(SECRET_KEY=STRONG_KEY)
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["STATICFILES"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+def test_check_deploy_leaves_only_what_the_https_proxy_covers(tmp_path):
+    """Under production variables only HSTS (W004) and the HTTPS redirect (W008) remain."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": STRONG_KEY,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+            "ALLOWED_HOSTS": "archive.example.org",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    reported = set(re.findall(r"\((security\.\w+)\)", result.stdout + result.stderr))
+    assert reported == {"security.W004", "security.W008"}, result.stdout + result.stderr
