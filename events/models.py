@@ -352,6 +352,17 @@ class Provenance(models.Model):
     excerpt = models.TextField(_("excerpt"))
     start = models.PositiveIntegerField(_("start offset"))
     end = models.PositiveIntegerField(_("end offset"))
+    extraction_key = models.CharField(
+        _("extraction key"),
+        max_length=200,
+        blank=True,
+        help_text=_("Identifies the occurrence in its document, so a re-import finds it."),
+    )
+    merge_reason = models.TextField(
+        _("why it was merged"),
+        blank=True,
+        help_text=_("Set when the loader joined this account to an event another source told."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

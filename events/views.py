@@ -1,4 +1,4 @@
-from django.views.generic import TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from events.models import Category, Event
 
@@ -17,3 +17,17 @@ class HomeView(TemplateView):
             :20
         ]
         return context
+
+
+class EventDetailView(DetailView):
+    """A published event; drafts and rejected events are not there for readers."""
+
+    template_name = "events/event_detail.html"
+    context_object_name = "event"
+
+    def get_queryset(self):
+        return (
+            Event.objects.published()
+            .select_related("category")
+            .prefetch_related("organisations", "metrics", "provenances__source")
+        )

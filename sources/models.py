@@ -20,9 +20,12 @@ class PublishedPrecision(models.TextChoices):
 
 
 class SourceQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(superseded=False)
+
     def without_text(self):
         """Lists never need the texts, which are the bulk of a source row."""
-        return self.defer("raw_text", "text")
+        return self.defer("raw_text", "text", "report")
 
 
 class Source(models.Model):
@@ -55,6 +58,24 @@ class Source(models.Model):
     )
     sha256 = models.CharField(_("SHA-256 of the raw bytes"), max_length=64, unique=True)
     loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+    previous_version = models.OneToOneField(
+        "self",
+        verbose_name=_("previous version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_version",
+        help_text=_("The earlier text of the same document, loaded before this one."),
+    )
+    superseded = models.BooleanField(
+        _("superseded by a newer version"), default=False, db_index=True
+    )
+    report = models.JSONField(
+        _("ingestion report"),
+        default=dict,
+        blank=True,
+        help_text=_("What the loader removed, rejoined, found, kept and passed over."),
+    )
 
     objects = SourceQuerySet.as_manager()
 
@@ -75,6 +96,13 @@ class Source(models.Model):
                 condition=Exact(Length("sha256"), 64), name="source_sha256_is_64_chars"
             ),
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
+            # A document (known by its file name) has one current version at a time, so two
+            # loaders cannot both add a version of it.
+            models.UniqueConstraint(
+                fields=["file_name"],
+                condition=Q(superseded=False),
+                name="source_one_current_version_per_file",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,9 +3,11 @@
 A check constraint cannot look at another table, so triggers hold this rule on both
 databases: inserting or moving a provenance or metric span, and changing a source's text
 under existing spans, are refused with an integrity error.
-"""
 
-from django.db import migrations
+They live outside the migrations: SQLite alters a table by copying it into a new one,
+which drops the table's triggers (and trips over triggers that name other tables). So
+every ``migrate`` removes them first and installs them afresh at the end (see apps.py).
+"""
 
 # (table, column holding the quoted text)
 SPAN_TABLES = (("events_provenance", "excerpt"), ("events_metric", "text"))
@@ -90,15 +92,12 @@ EXECUTE FUNCTION unionarchive_check_source_text();
 """
 
 POSTGRES_DROP = """
-DROP TRIGGER IF EXISTS sources_source_text_keeps_spans ON sources_source;
-DROP FUNCTION IF EXISTS unionarchive_check_source_text();
-DROP TRIGGER IF EXISTS events_metric_span ON events_metric;
-DROP TRIGGER IF EXISTS events_provenance_span ON events_provenance;
-DROP FUNCTION IF EXISTS unionarchive_check_span();
+DROP FUNCTION IF EXISTS unionarchive_check_source_text() CASCADE;
+DROP FUNCTION IF EXISTS unionarchive_check_span() CASCADE;
 """
 
 
-def sqlite_statements():
+def _sqlite_statements():
     for table, column in SPAN_TABLES:
         yield SQLITE_SPAN_TRIGGER.format(table=table, column=column, when="insert", event="INSERT")
         yield SQLITE_SPAN_TRIGGER.format(
@@ -110,31 +109,26 @@ def sqlite_statements():
     yield SQLITE_SOURCE_TRIGGER
 
 
-def create_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_SQL, params=None)
-    elif vendor == "sqlite":
-        for statement in sqlite_statements():
-            schema_editor.execute(statement, params=None)
-    else:
-        raise NotImplementedError(f"No span triggers written for the {vendor} database.")
+def install(connection) -> None:
+    """Create the span triggers (after removing any), on the tables as they are now."""
+    uninstall(connection)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_SQL)
+        elif connection.vendor == "sqlite":
+            for statement in _sqlite_statements():
+                cursor.execute(statement)
+        else:
+            raise NotImplementedError(f"No span triggers written for {connection.vendor}.")
 
 
-def drop_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DROP, params=None)
-        return
-    for table, _column in SPAN_TABLES:
-        for when in ("insert", "update"):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_span_{when}")
-    schema_editor.execute("DROP TRIGGER IF EXISTS sources_source_text_keeps_spans")
-
-
-class Migration(migrations.Migration):
-    dependencies = [
-        ("events", "0001_initial"),
-        ("sources", "0001_initial"),
-    ]
-
-    operations = [migrations.RunPython(create_triggers, drop_triggers, elidable=False)]
+def uninstall(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # CASCADE takes the triggers along, and works before the tables exist.
+            cursor.execute(POSTGRES_DROP)
+            return
+        for table, _column in SPAN_TABLES:
+            for when in ("insert", "update"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_span_{when}")
+        cursor.execute("DROP TRIGGER IF EXISTS sources_source_text_keeps_spans")

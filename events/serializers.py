@@ -1,0 +1,166 @@
+"""The JSON shapes of CONTRACT.md, shared by the API and ``export_archive``.
+
+Names here are a promise to consumers: add fields freely, never rename or remove one.
+Empty text fields of the models come out as null where the contract says "or null".
+"""
+
+from decimal import Decimal
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from events.models import Event, Metric, Organisation, Provenance
+from sources.models import Source
+
+
+def decimal_text(value: Decimal) -> str:
+    """Exact and fully expanded: 8486000000, 82.84, never 8.486E+9 or 82.840000."""
+    return format(value.normalize(), "f")
+
+
+class NullIfBlankCharField(serializers.CharField):
+    def to_representation(self, value):
+        return value or None
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    value = serializers.SerializerMethodField()
+    qualifier = NullIfBlankCharField()
+    unit = NullIfBlankCharField()
+    label = NullIfBlankCharField()
+
+    class Meta:
+        model = Metric
+        fields = [
+            "id",
+            "text",
+            "value",
+            "unit",
+            "qualifier",
+            "label",
+            "as_of",
+            "event",
+            "source",
+            "start",
+            "end",
+        ]
+
+    def get_value(self, metric) -> str:
+        return decimal_text(metric.value)
+
+
+class EventMetricSerializer(MetricSerializer):
+    """A metric inside its event: the event is implied."""
+
+    class Meta(MetricSerializer.Meta):
+        fields = [name for name in MetricSerializer.Meta.fields if name != "event"]
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "slug"]
+
+
+class ProvenanceSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="source.id")
+    title = serializers.CharField(source="source.title")
+    sha256 = serializers.CharField(source="source.sha256")
+
+    class Meta:
+        model = Provenance
+        fields = ["id", "title", "sha256", "excerpt", "start", "end"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    public_url = serializers.SerializerMethodField()
+    date_precision = NullIfBlankCharField()
+    place = NullIfBlankCharField()
+    category = serializers.SerializerMethodField()
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    organisations = OrganisationRefSerializer(many=True, read_only=True)
+    metrics = EventMetricSerializer(many=True, read_only=True)
+    sources = ProvenanceSerializer(source="provenances", many=True, read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "url",
+            "public_url",
+            "title",
+            "summary",
+            "date_start",
+            "date_end",
+            "date_precision",
+            "date_text",
+            "kind",
+            "place",
+            "category",
+            "tags",
+            "organisations",
+            "metrics",
+            "sources",
+            "status",
+            "confidence",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_url(self, event) -> str:
+        path = reverse("api:event-detail", args=[event.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_public_url(self, event) -> str:
+        return reverse("events:event-detail", args=[event.pk])
+
+    def get_category(self, event) -> dict | None:
+        if event.category is None:
+            return None
+        return {"slug": event.category.slug, "name": event.category.name}
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    aliases = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    event_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "slug", "level", "aliases", "confirmed", "event_count"]
+
+    def get_event_count(self, organisation) -> int:
+        counted = getattr(organisation, "event_count", None)
+        return counted if counted is not None else organisation.events.count()
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    published_precision = NullIfBlankCharField()
+    publisher = NullIfBlankCharField()
+    origin = NullIfBlankCharField()
+    url = NullIfBlankCharField()
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "title",
+            "publisher",
+            "reporters",
+            "published",
+            "published_precision",
+            "origin",
+            "url",
+            "kind",
+            "file_name",
+            "sha256",
+            "loaded_at",
+        ]
+
+
+class SourceDetailSerializer(SourceSerializer):
+    """The detail view and the export add the normalised text that offsets point into."""
+
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "text"]
