@@ -168,6 +168,9 @@ X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "admin:login"
 
+# jieba's prefix-dictionary cache: a directory the project owns, never the shared /tmp.
+JIEBA_CACHE_DIR = Path(os.environ.get("JIEBA_CACHE_DIR", BASE_DIR / ".cache" / "jieba"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
