@@ -21,7 +21,8 @@ FOR EACH ROW WHEN NOT EXISTS (
       AND substr(s.text, NEW.start + 1, NEW."end" - NEW.start) = NEW.{column}
 )
 BEGIN
-    SELECT RAISE(ABORT, 'CHECK constraint failed: {table} span is outside its source text or does not quote it');
+    SELECT RAISE(ABORT,
+        'CHECK constraint failed: {table} span is outside its source text or misquotes it');
 END;
 """
 
@@ -29,13 +30,16 @@ SQLITE_SOURCE_TRIGGER = """
 CREATE TRIGGER sources_source_text_keeps_spans BEFORE UPDATE OF text ON sources_source
 FOR EACH ROW WHEN EXISTS (
     SELECT 1 FROM events_provenance p WHERE p.source_id = NEW.id
-      AND (p."end" > length(NEW.text) OR substr(NEW.text, p.start + 1, p."end" - p.start) <> p.excerpt)
+      AND (p."end" > length(NEW.text)
+           OR substr(NEW.text, p.start + 1, p."end" - p.start) <> p.excerpt)
 ) OR EXISTS (
     SELECT 1 FROM events_metric m WHERE m.source_id = NEW.id
-      AND (m."end" > length(NEW.text) OR substr(NEW.text, m.start + 1, m."end" - m.start) <> m.text)
+      AND (m."end" > length(NEW.text)
+           OR substr(NEW.text, m.start + 1, m."end" - m.start) <> m.text)
 )
 BEGIN
-    SELECT RAISE(ABORT, 'CHECK constraint failed: the new source text moves spans that point into it');
+    SELECT RAISE(ABORT,
+        'CHECK constraint failed: the new source text moves spans that point into it');
 END;
 """
 

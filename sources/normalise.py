@@ -2,7 +2,9 @@
 
 What is repaired, in order:
 1. line ends (CRLF, CR) become LF; a page of HTML becomes its text;
-2. invisible characters go; ideographic and no-break spaces become plain spaces;
+2. invisible characters go; ideographic and no-break spaces become plain spaces; a text in
+   traditional characters becomes simplified (OpenCC t2s), so that the gazetteer, the date
+   words and search see one script — a simplified text is left exactly as it is;
 3. web boilerplate lines (breadcrumb, 发布时间/栏目 meta, 来源, 责任编辑, copyright, ICP,
    打印/关闭, 上一篇/下一篇) are dropped and listed in the report. `sources.metadata` reads
    发布时间 and 来源 from the raw text with the same patterns (`boilerplate_reason`), so
@@ -14,16 +16,19 @@ What is repaired, in order:
 6. half-width , ; : ( ) ? ! touching CJK become full-width; "17:16", "84.86", "3D" stay.
 
 Paragraphs are separated by one blank line and the text ends with a newline. Running the
-repair twice gives the same text. Traditional characters are not converted.
+repair twice gives the same text.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
+
+import opencc
 
 # --- character classes -------------------------------------------------------------------
 
@@ -190,6 +195,7 @@ class NormalisationReport:
     spaces_removed: int
     punctuation_converted: int
     removed_lines: tuple[RemovedLine, ...]
+    traditional_converted: int = 0  # characters changed from traditional to simplified
 
 
 @dataclass(frozen=True)
@@ -377,6 +383,29 @@ def _clean_paragraph(lines: list[str]) -> tuple[str, int, int]:
 # --- entry point ---------------------------------------------------------------------------
 
 
+# A document counts as written in traditional characters when this share of its CJK
+# characters has a simplified form. Simplified texts are left alone: OpenCC's phrase tables
+# would otherwise "correct" the odd character that both scripts share.
+_TRADITIONAL_SHARE = 0.02
+
+
+@functools.cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> tuple[str, int]:
+    """The text in simplified characters, and how many characters changed."""
+    converted = _t2s().convert(text)
+    if converted == text:
+        return text, 0
+    changed = sum(1 for before, after in zip(text, converted, strict=False) if before != after)
+    ideographs = sum(1 for ch in text if _is_ideograph(ch)) or 1
+    if changed / ideographs < _TRADITIONAL_SHARE:
+        return text, 0
+    return converted, changed
+
+
 def normalise(text: str) -> Normalised:
     """Repair a decoded document's text; see the module docstring for what changes."""
     line_ends = text.count("\r\n") + text.replace("\r\n", "").count("\r")
@@ -385,6 +414,7 @@ def normalise(text: str) -> Normalised:
     if html:
         text = html_to_text(text)
     text = unicodedata.normalize("NFC", text.translate(_INVISIBLE).translate(_SPACES))
+    text, traditional = to_simplified(text)
 
     lines: list[str] = []
     removed: list[RemovedLine] = []
@@ -415,5 +445,6 @@ def normalise(text: str) -> Normalised:
         spaces_removed=spaces,
         punctuation_converted=punctuation,
         removed_lines=tuple(removed),
+        traditional_converted=traditional,
     )
     return Normalised(text="\n\n".join(paragraphs) + "\n" if paragraphs else "", report=report)

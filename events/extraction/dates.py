@@ -47,6 +47,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -313,6 +314,7 @@ _FESTIVAL_NAMES = (
     ("重阳节", "重阳"),
     ("重阳", "重阳"),
 )
+_FESTIVAL_SPELLINGS = tuple(word for word, _ in _FESTIVAL_NAMES)
 # Names that are dates only when quoted or followed by one of _FESTIVAL_CUES.
 _GUARDED_FESTIVALS = ("五一", "三八", "七一", "国庆")
 _FESTIVAL_CUES = ("国际劳动节", "国际妇女节", "劳动节", "妇女节", "节", "前夕", "期间", "假期")
@@ -355,6 +357,12 @@ class _Expression:
     start_last: int | None = None  # where ``point`` ends when a range tail follows
 
 
+@functools.lru_cache(maxsize=128)
+def _word_index(words: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The words longest first (the longest spelling wins) and the characters they start with."""
+    return tuple(sorted(words, key=len, reverse=True)), frozenset(word[0] for word in words)
+
+
 class _Grammar:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -371,7 +379,13 @@ class _Grammar:
         return i if spelled == word else None
 
     def any_word(self, i: int, words: Iterable[str]) -> tuple[str, int] | None:
-        for word in sorted(words, key=len, reverse=True):
+        if i >= len(self.tokens):
+            return None
+        ordered, first_chars = _word_index(tuple(words))
+        # Most positions start no word at all: one set look-up rules them out.
+        if self.tokens[i].text[0] not in first_chars:
+            return None
+        for word in ordered:
             j = self.word(i, word)
             if j is not None:
                 return word, j
@@ -661,13 +675,13 @@ class _Grammar:
                 name, j = guarded, k
             break
         if name is not None:
-            spelled = self.any_word(j, [word for word, _ in _FESTIVAL_NAMES])
+            spelled = self.any_word(j, _FESTIVAL_SPELLINGS)
             if spelled is not None and dict(_FESTIVAL_NAMES)[spelled[0]] == name:
                 j = spelled[1]
             elif self.char_at(j) == "节":
                 j += 1
         else:
-            spelled = self.any_word(j, [word for word, _ in _FESTIVAL_NAMES])
+            spelled = self.any_word(j, _FESTIVAL_SPELLINGS)
             if spelled is None:
                 return None
             name, j = dict(_FESTIVAL_NAMES)[spelled[0]], spelled[1]

@@ -252,3 +252,16 @@ def test_pdf_and_web_copies_of_the_same_article_share_most_sentences():
     # another item's heading.
     assert len(web_sentences) > 90
     assert len(shared) / len(web_sentences) >= 0.95
+
+
+def test_a_text_in_traditional_characters_becomes_simplified():
+    result = normalise("中華全國總工會工作報告\n\n二〇二二年，各級工會組織開展勞動和技能競賽。\n")
+    assert result.text == "中华全国总工会工作报告\n\n二〇二二年，各级工会组织开展劳动和技能竞赛。\n"
+    assert result.report.traditional_converted == 14
+
+
+def test_a_simplified_text_keeps_every_character():
+    text = "我们著名的工会在乾坤大挪移中发展。\n"
+    result = normalise(text)
+    assert result.text == text
+    assert result.report.traditional_converted == 0

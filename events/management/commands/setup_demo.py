@@ -1,7 +1,8 @@
-"""Make a fresh database ready to look at: taxonomy, seed sources, demo events, an editor.
+"""Make a fresh database ready to look at: taxonomy, the seed documents, an editor.
 
-``make run`` calls this after ``migrate``. Every step is keyed on a stable reference, so
-running it again changes nothing and never touches what an editor has changed.
+``make run`` calls this after ``migrate``. The seeds go through the real loader, and every
+step only adds what is missing, so running it again changes nothing and never touches
+what an editor has changed.
 """
 
 from django.core.exceptions import ValidationError
@@ -9,6 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from events import demo, taxonomy
+from events.annotate import resources_from_database
+from events.ingest import documents_ingest
+from events.management.commands.load_sources import SEEDS_DIR
+from sources.manifest import collect_documents
 
 
 class RollBack(Exception):
@@ -40,9 +45,24 @@ class Command(BaseCommand):
 
     def _load(self, *, no_editor: bool) -> None:
         for name, counts in taxonomy.taxonomy_load().items():
-            self._report(name, counts)
-        self._report("sources", demo.demo_sources_load())
-        self._report("demo events", demo.demo_events_load())
+            self._say(f"{name}: {counts}")
+        outcomes = documents_ingest(
+            collect_documents([SEEDS_DIR]), resources=resources_from_database()
+        )
+        failed = [outcome for outcome in outcomes if outcome.status == "failed"]
+        if failed:
+            raise CommandError("; ".join(outcome.error for outcome in failed))
+        statuses = [outcome.status for outcome in outcomes]
+        self._say(
+            f"seed documents: {statuses.count('new')} new, "
+            f"{statuses.count('updated')} updated, {statuses.count('unchanged')} unchanged"
+        )
+        published = demo.demo_publish()
+        if published:
+            self._say(
+                f"demo: published {published} drafts of confidence ≥ "
+                f"{demo.DEMO_PUBLISH_CONFIDENCE} so the public pages have content"
+            )
         if no_editor:
             return
         user, created = demo.demo_editor_ensure()
@@ -59,6 +79,6 @@ class Command(BaseCommand):
                 f"(first set to “{demo.DEMO_EDITOR_PASSWORD}”)."
             )
 
-    def _report(self, name: str, counts: taxonomy.ImportCounts) -> None:
+    def _say(self, message: str) -> None:
         if self.verbosity >= 1:
-            self.stdout.write(f"{name}: {counts}")
+            self.stdout.write(message)
