@@ -51,6 +51,7 @@ from sources.reading import DocumentError
 # Any constant shared by every loader: the advisory lock that serialises loads.
 _LOAD_LOCK = 0x756E696F6E  # "union"
 
+
 @dataclass
 class Tally:
     created: int = 0
@@ -174,6 +175,11 @@ class _Writer:
         self.name = name
         self.outcome = SourceOutcome(file=name, status="new")
         self.report_events: list[dict[str, Any]] = []
+        # Rows are gathered and written in a few bulk inserts per source, so the queries a
+        # load makes do not grow with the number of events it finds.
+        self.new_events: list[tuple[Event, EventCandidate]] = []
+        self.pending_provenances: list[Provenance] = []
+        self.pending_metrics: list[Metric] = []
 
     def write(self) -> SourceOutcome:
         _lock_loads()
@@ -209,9 +215,10 @@ class _Writer:
                 self._join(decision.event_id, candidate, reason=decision.reason)
             else:
                 self._create(candidate)
+        self._metrics(None, extraction.unattached_metrics)
+        self._flush()
         if previous is not None:
             self._retire(previous, matched_events)
-        self._metrics(None, extraction.unattached_metrics)
         self.source.report = self._report()
         self.source.save(update_fields=["report"])
         return self.outcome
@@ -237,7 +244,11 @@ class _Writer:
             sha256=document.sha256,
             previous_version=previous,
         )
-        source.full_clean(exclude=["sha256", "file_name", "previous_version"])
+        # Fields and clean() are checked here; the constraints are the database's to hold
+        # (Python would re-check each with a query of its own, per row).
+        source.full_clean(
+            exclude=["sha256", "file_name", "previous_version"], validate_constraints=False
+        )
         source.save()
         return source
 
@@ -333,13 +344,35 @@ class _Writer:
 
     def _create(self, candidate: EventCandidate) -> None:
         event = Event(**self._fields(candidate))
-        event.full_clean(exclude=["category"])
-        event.save()
-        self._relations(event, candidate)
-        self._provenance(event, candidate)
-        self._metrics(event, candidate.metrics)
-        self.outcome.events.created += 1
-        self._note(candidate, event, "created")
+        event.full_clean(exclude=["category"], validate_constraints=False)
+        self.new_events.append((event, candidate))
+
+    def _flush(self) -> None:
+        """Write the new events and every gathered provenance, metric and relation."""
+        Event.objects.bulk_create([event for event, _ in self.new_events])
+        organisation_links, tag_links = [], []
+        for event, candidate in self.new_events:
+            self._provenance(event, candidate)
+            self._metrics(event, candidate.metrics)
+            organisation_links += [
+                Event.organisations.through(
+                    event_id=event.pk, organisation_id=self.organisations[name].pk
+                )
+                for name in dict.fromkeys(candidate.organisations)
+            ]
+            tag_links += [
+                Event.tags.through(event_id=event.pk, tag_id=self.tags[name].pk)
+                for name in dict.fromkeys(candidate.tags)
+                if name in self.tags
+            ]
+            self.outcome.events.created += 1
+            self._note(candidate, event, "created")
+        Event.organisations.through.objects.bulk_create(organisation_links)
+        Event.tags.through.objects.bulk_create(tag_links)
+        Provenance.objects.bulk_create(self.pending_provenances)
+        # A span already stored (the same figure told in two events' items) is kept once.
+        Metric.objects.bulk_create(self.pending_metrics, ignore_conflicts=True)
+        self.report_events.sort(key=lambda entry: entry["start"])
 
     def _refresh(self, previous_provenance: Provenance, candidate: EventCandidate) -> None:
         event = previous_provenance.event
@@ -349,7 +382,7 @@ class _Writer:
             for name in changed:
                 setattr(event, name, fields[name])
             if changed:
-                event.full_clean(exclude=["category"])
+                event.full_clean(exclude=["category"], validate_constraints=False)
                 event.save(update_fields=[*changed, "updated_at"])
             self._relations(event, candidate)
             # The old version's account and figures give way to the new version's.
@@ -391,7 +424,7 @@ class _Writer:
 
     def _provenance(self, event: Event, candidate: EventCandidate, merge_reason: str = "") -> None:
         text = self.source.text
-        Provenance.objects.create(
+        provenance = Provenance(
             event=event,
             source=self.source,
             excerpt=text[candidate.excerpt_start : candidate.excerpt_end],
@@ -400,6 +433,7 @@ class _Writer:
             extraction_key=candidate.key[:200],
             merge_reason=merge_reason,
         )
+        self.pending_provenances.append(provenance)
 
     def _metrics(self, event: Event | None, metrics: Sequence[MetricCandidate]) -> None:
         rows = [
@@ -417,8 +451,7 @@ class _Writer:
             )
             for metric in metrics
         ]
-        # A span already stored (the same figure told in two events' items) is kept once.
-        Metric.objects.bulk_create(rows, ignore_conflicts=True)
+        self.pending_metrics += rows
         self.outcome.metrics.created += len(rows)
 
     # --- the ingestion report ----------------------------------------------------------

@@ -34,10 +34,14 @@ class Resources:
         jieba_cache_dir: Path,
         user_dict: Path,
     ) -> Resources:
+        tokenizer = nlp.tokenizer(cache_dir=jieba_cache_dir, user_dict=user_dict)
+        # The keyword extractor loads its IDF table and tag dictionary on first use; load
+        # them now, once, rather than in the middle of the first document.
+        nlp.extract_tags("工会", tokenizer=tokenizer)
         return cls(
             gazetteer=organisations.Gazetteer.from_entries(gazetteer_entries),
             taxonomy=categories.load_taxonomy(taxonomy_path),
-            tokenizer=nlp.tokenizer(cache_dir=jieba_cache_dir, user_dict=user_dict),
+            tokenizer=tokenizer,
         )
 
 

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -214,30 +215,23 @@ class _Token:
         return self.value is not None
 
 
+# Digits (ASCII or full-width), a run of Chinese numerals, or any other single character;
+# white space separates tokens and is dropped. One compiled pattern does the scanning.
+_TOKEN = re.compile("[0-9０-９]+|[" + re.escape("".join(sorted(_DATE_NUMERAL_CHARS))) + "]+|\\S")
+
+
 def _tokenize(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char.isspace():
-            i += 1
-            continue
-        if _is_arabic_digit(char):
-            j = i
-            while j < n and _is_arabic_digit(text[j]):
-                j += 1
-            tokens.append(_Token(text[i:j], i, j, int(text[i:j]), arabic=True))
-        elif char in _DATE_NUMERAL_CHARS:
-            j = i
-            while j < n and text[j] in _DATE_NUMERAL_CHARS:
-                j += 1
-            value = chinese_numeral_value(text[i:j])
+    for match in _TOKEN.finditer(text):
+        piece, start, end = match.group(), match.start(), match.end()
+        if _is_arabic_digit(piece[0]):
+            tokens.append(_Token(piece, start, end, int(piece), arabic=True))
+        elif piece[0] in _DATE_NUMERAL_CHARS:
+            value = chinese_numeral_value(piece)
             # A malformed run stays a number token with value -1 so it never fits a slot.
-            tokens.append(_Token(text[i:j], i, j, -1 if value is None else value))
+            tokens.append(_Token(piece, start, end, -1 if value is None else value))
         else:
-            j = i + 1
-            tokens.append(_Token(char, i, j))
-        i = j
+            tokens.append(_Token(piece, start, end))
     return tokens
 
 
@@ -357,6 +351,26 @@ class _Expression:
     start_last: int | None = None  # where ``point`` ends when a range tail follows
 
 
+# The first characters of every word an expression can open with (numbers aside).
+_STARTERS = frozenset(
+    word[0]
+    for words in (
+        _AS_OF_WORDS,
+        _DAY_OFFSETS,
+        ("半个月", "半月", "半年"),
+        _OFFSET_LEADS,
+        _HALVES,
+        _YEAR_OFFSETS,
+        ("第", "前"),
+        _MONTH_OFFSETS,
+        ("“",),
+        _GUARDED_FESTIVALS,
+        _FESTIVAL_SPELLINGS,
+    )
+    for word in words
+)
+
+
 @functools.lru_cache(maxsize=128)
 def _word_index(words: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
     """The words longest first (the longest spelling wins) and the characters they start with."""
@@ -410,6 +424,12 @@ class _Grammar:
         found: list[_Expression] = []
         i = 0
         while i < len(self.tokens):
+            token = self.tokens[i]
+            # Only a number or one of the grammar's opening words can start an expression;
+            # skipping every other token keeps the parser linear and cheap.
+            if not token.is_number and token.text[0] not in _STARTERS:
+                i += 1
+                continue
             expression = self.expression(i)
             if expression is None:
                 i += 1
@@ -898,6 +918,7 @@ def _resolve(
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def find_dates(text: str, *, context: DateContext | None = None) -> tuple[DateMention, ...]:
     """Date mentions in ``text`` in order, each resolved with the context before it.
 
