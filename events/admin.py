@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -178,10 +179,27 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(Provenance)
 class ProvenanceAdmin(admin.ModelAdmin):
-    list_display = ("event", "source", "start", "end", "excerpt")
+    list_display = ("event", "source", "start", "end", "excerpt", "merge_reason")
     list_select_related = ("event", "source")
+    list_filter = (("merge_reason", admin.EmptyFieldListFilter),)
     search_fields = ("excerpt", "event__title")
     autocomplete_fields = ("event", "source")
+    readonly_fields = ("extraction_key", "merge_reason", "created_at")
+    actions = ("unmerge",)
+
+    @admin.action(description=_("Undo the merge: make each selected account its own event"))
+    def unmerge(self, request, queryset):
+        for provenance in queryset.select_related("event", "source"):
+            try:
+                separate = services.provenance_unmerge(provenance=provenance)
+            except ValidationError as exc:
+                self.message_user(request, f"{provenance}: {exc.messages[0]}", messages.WARNING)
+            else:
+                self.message_user(
+                    request,
+                    _("“%(title)s” is now an event of its own.") % {"title": separate.title},
+                    messages.SUCCESS,
+                )
 
 
 @admin.register(Metric)

@@ -465,6 +465,12 @@ class _Writer:
                 "action": action,
                 "start": candidate.excerpt_start,
                 "end": candidate.excerpt_end,
+                # What this source itself said, so an editor can undo a merge faithfully.
+                "date_start": candidate.date_start.isoformat() if candidate.date_start else None,
+                "date_end": candidate.date_end.isoformat() if candidate.date_end else None,
+                "date_precision": candidate.date_precision,
+                "date_text": candidate.date_text,
+                "kind": candidate.kind,
             }
         )
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from sources.models import Source
@@ -18,16 +19,37 @@ class SourceAdmin(admin.ModelAdmin):
         "event_count",
         "loaded_at",
     )
-    list_filter = ("kind", "publisher", "loaded_at")
+    list_filter = ("kind", "superseded", "publisher", "loaded_at")
     search_fields = ("title", "file_name", "publisher", "origin", "sha256")
     date_hierarchy = "published"
     # Django 6 assumes https for scheme-less URLs; say so now rather than warn.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    readonly_fields = ("sha256", "encoding", "loaded_at", "raw_text")
+    readonly_fields = (
+        "sha256",
+        "encoding",
+        "loaded_at",
+        "raw_text",
+        "previous_version",
+        "superseded",
+        "ingestion_report",
+    )
     fieldsets = (
         (None, {"fields": ("title", "kind", "publisher", "reporters", "origin", "url")}),
         (_("Publication"), {"fields": ("published", "published_precision")}),
-        (_("File"), {"fields": ("file_name", "encoding", "sha256", "loaded_at")}),
+        (
+            _("File"),
+            {
+                "fields": (
+                    "file_name",
+                    "encoding",
+                    "sha256",
+                    "loaded_at",
+                    "previous_version",
+                    "superseded",
+                )
+            },
+        ),
+        (_("Ingestion report"), {"fields": ("ingestion_report",)}),
         (_("Text"), {"classes": ("collapse",), "fields": ("text", "raw_text")}),
     )
 
@@ -45,6 +67,12 @@ class SourceAdmin(admin.ModelAdmin):
             .values("count")
         )
         return queryset.annotate(event_count=Coalesce(Subquery(event_counts), 0))
+
+    @admin.display(description=_("ingestion report"))
+    def ingestion_report(self, source):
+        if not source.report:
+            return "—"
+        return render_to_string("admin/sources/ingestion_report.html", {"report": source.report})
 
     @admin.display(description=_("events"), ordering="event_count")
     def event_count(self, source):

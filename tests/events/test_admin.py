@@ -1,14 +1,20 @@
 """Every model has a working admin list and form; the event form records editors' changes."""
 
 import datetime
+from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from events import demo
 from events.models import Category, Event, Metric, Organisation, OrganisationAlias, Provenance
 from events.taxonomy import taxonomy_load
+from sources.models import Source
 from tests.factories import SOURCE_TEXT, EventFactory, MetricFactory, SourceFactory
+
+SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +160,32 @@ def test_confirm_action_confirms_discovered_organisations(editor_client):
     assert response.status_code == 302
     discovered.refresh_from_db()
     assert discovered.confirmed
+
+
+def test_the_source_page_shows_its_ingestion_report(client):
+    taxonomy_load()
+    call_command("load_sources", str(SEEDS / "003_8207376e8224c9f5.txt"), stdout=StringIO())
+    editor, _ = demo.demo_editor_ensure()
+    client.force_login(editor)
+    source = Source.objects.get()
+    content = client.get(reverse("admin:sources_source_change", args=[source.pk])).content
+    page = content.decode()
+    assert "全市首家“首都工匠学院”落户北京市总工会职工大学" in page
+    assert "introduction before the first entry: year overview, no single occurrence" in page
+    assert reverse("admin:events_event_change", args=[source.events.first().pk]) in page
+
+
+def test_the_unmerge_action_separates_an_account(editor_client):
+    event = Event.objects.get(title="首届大国工匠创新交流大会举办")
+    other = SourceFactory()
+    account = Provenance.objects.create(
+        event=event, source=other, excerpt=other.text[:10], start=0, end=10, merge_reason="test"
+    )
+    response = editor_client.post(
+        reverse("admin:events_provenance_changelist"),
+        {"action": "unmerge", "_selected_action": [account.pk]},
+    )
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.event_id != event.pk
+    assert event.provenances.count() == 1

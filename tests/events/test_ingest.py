@@ -7,6 +7,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -327,3 +328,20 @@ def test_two_loaders_at_once_load_a_document_once():
     assert sorted(outcome.status for outcome in outcomes) == ["new", "unchanged"]
     assert Source.objects.count() == 1
     assert Event.objects.filter(title__contains="首都工匠学院").count() == 4
+
+
+def test_an_editor_can_undo_a_merge_and_a_reload_keeps_it_undone(tmp_path):
+    load()
+    congress = Event.objects.get(title="首届大国工匠创新交流大会举办")
+    from_report = congress.provenances.get(source__file_name=REPORT)
+    separate = services.provenance_unmerge(provenance=from_report)
+    assert separate.title == "成功举办首届大国工匠创新交流大会"
+    assert separate.kind == congress.kind
+    assert list(separate.provenances.all()) == [from_report]
+    assert separate.metrics.filter(value=Decimal("8486000000")).exists()
+    assert not congress.provenances.filter(source__file_name=REPORT).exists()
+    assert congress.provenances.count() == 2
+    with pytest.raises(ValidationError, match="only account"):
+        services.provenance_unmerge(provenance=separate.provenances.get())
+    load()
+    assert Event.objects.get(pk=separate.pk).provenances.get() == from_report
