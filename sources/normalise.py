@@ -48,7 +48,9 @@ def _is_ideograph(ch: str) -> bool:
     return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
 
 
+@functools.lru_cache(maxsize=16384)
 def _is_wide(ch: str) -> bool:
+    # Cached: a document asks about the same few thousand characters over and over.
     if not ch:
         return False
     return _is_ideograph(ch) or ch in _WIDE_PUNCT or unicodedata.east_asian_width(ch) in "WF"

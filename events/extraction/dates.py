@@ -46,6 +46,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import ast
 import calendar
 import functools
 import re
@@ -53,6 +54,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
+from pathlib import Path
+from typing import NamedTuple
 
 from lunardate import LunarDate
 
@@ -202,8 +205,9 @@ def _is_arabic_digit(char: str) -> bool:
 _DATE_NUMERAL_CHARS = frozenset(_CN_DIGITS) | frozenset(_CN_UNITS)
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a document has a token per character,
+    # and building frozen dataclasses was a third of the whole load's time.
     text: str
     start: int
     end: int
@@ -215,9 +219,35 @@ class _Token:
         return self.value is not None
 
 
-# Digits (ASCII or full-width), a run of Chinese numerals, or any other single character;
-# white space separates tokens and is dropped. One compiled pattern does the scanning.
-_TOKEN = re.compile("[0-9０-９]+|[" + re.escape("".join(sorted(_DATE_NUMERAL_CHARS))) + "]+|\\S")
+def _grammar_characters() -> frozenset[str]:
+    """Every character in a string literal of this module's code (docstrings aside).
+
+    The grammar compares tokens only with such literals, so any other character can take
+    no part in a date expression, and a run of them can be one token: a document then has
+    a few tokens per date-like phrase instead of one per character. Reading the literals
+    from the source keeps this true whenever the grammar gains a word.
+    """
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    return frozenset(
+        char
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if id(node) not in docstrings
+        for char in node.value
+    )
+
+
+# Digits (ASCII or full-width), a run of Chinese numerals, a run of characters the grammar
+# never names, or any other single character; white space separates tokens and is dropped.
+_DIGITS = "0-9０-９"
+_NUMERALS = re.escape("".join(sorted(_DATE_NUMERAL_CHARS)))
+_NAMED = re.escape("".join(sorted(_grammar_characters() - set(_DATE_NUMERAL_CHARS))))
+_TOKEN = re.compile(f"[{_DIGITS}]+|[{_NUMERALS}]+|[^\\s{_DIGITS}{_NUMERALS}{_NAMED}]+|\\S")
 
 
 def _tokenize(text: str) -> list[_Token]:
@@ -386,6 +416,8 @@ class _Grammar:
 
     def word(self, i: int, word: str) -> int | None:
         """Index after ``word`` if the tokens from ``i`` spell it exactly."""
+        if i >= len(self.tokens) or self.tokens[i].text[0] != word[0]:
+            return None
         spelled = ""
         while i < len(self.tokens) and len(spelled) < len(word):
             spelled += self.tokens[i].text
@@ -918,6 +950,14 @@ def _resolve(
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _parse(text: str) -> tuple[list[_Token], list[_Expression]]:
+    """Tokens and expressions of ``text``. They do not depend on the context, so a text read
+    with two contexts (as metrics and as-of dates read the same item) is parsed once."""
+    grammar = _Grammar(text)
+    return grammar.tokens, grammar.expressions()
+
+
 @functools.lru_cache(maxsize=4096)
 def find_dates(text: str, *, context: DateContext | None = None) -> tuple[DateMention, ...]:
     """Date mentions in ``text`` in order, each resolved with the context before it.
@@ -928,10 +968,10 @@ def find_dates(text: str, *, context: DateContext | None = None) -> tuple[DateMe
     except as-of and festival mentions, which come back with no date.
     """
     context = context or DateContext()
-    grammar = _Grammar(text)
+    tokens, expressions = _parse(text)
     mentions: list[DateMention] = []
-    for expression in grammar.expressions():
-        mention = _resolve(expression, text, grammar.tokens, context)
+    for expression in expressions:
+        mention = _resolve(expression, text, tokens, context)
         if mention is None:
             continue
         mentions.append(mention)
