@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections import Counter
 from pathlib import Path
 
 import jieba
@@ -115,7 +116,20 @@ def segment_words(text: str, *, tokenizer: jieba.Tokenizer) -> list[str]:
 def extract_tags(text: str, *, tokenizer: jieba.Tokenizer, top_k: int = 5) -> tuple[str, ...]:
     """Up to ``top_k`` domain terms that characterise ``text``, most characteristic first."""
     extractor = _keyword_extractor(tokenizer)
-    ranked = extractor.extract_tags(text, topK=None, allowPOS=_TAG_POS)
+    # jieba's own TF-IDF ranking, but over a segmentation without the HMM: the HMM guesses
+    # words the dictionaries lack, and on these texts its guesses are fragments of names
+    # (学文 of 宋学文) and of phrases (和展), never terms worth a tag. It is also slower.
+    counts = Counter(
+        word
+        for word, flag in extractor.postokenizer.cut(text, HMM=False)
+        if flag in _TAG_POS and len(word.strip()) > 1 and word.lower() not in extractor.stop_words
+    )
+    total = sum(counts.values()) or 1
+    weight = {
+        word: count / total * extractor.idf_freq.get(word, extractor.median_idf)
+        for word, count in counts.items()
+    }
+    ranked = sorted(weight, key=weight.__getitem__, reverse=True)
     candidates = [word for word in ranked if _TAG_SHAPE.fullmatch(word)]
     domain_terms = getattr(tokenizer, "domain_terms", frozenset())
     # sorted() is stable, so within each group the TF-IDF order stands.
