@@ -7,10 +7,10 @@ what a fresh archive has not got yet, so that the public pages have something to
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 
-from events import services
+from events import roles, services
 from events.models import Event, EventKind
 
 DEMO_EDITOR_USERNAME = "editor"
@@ -38,7 +38,7 @@ def demo_publish(threshold: float = DEMO_PUBLISH_CONFIDENCE) -> int:
 def demo_editor_ensure(
     username: str = DEMO_EDITOR_USERNAME, password: str = DEMO_EDITOR_PASSWORD
 ) -> tuple[Any, bool]:
-    """A staff account that may work on everything in the archive's own apps.
+    """A staff account in the 主编 role: it may do everything the editorial desk offers.
 
     The password is set only when the account is made: a developer who changed it keeps it.
     """
@@ -47,7 +47,5 @@ def demo_editor_ensure(
     if created:
         user.set_password(password)
         user.save(update_fields=["password"])
-        user.user_permissions.set(
-            Permission.objects.filter(content_type__app_label__in=["events", "sources"])
-        )
+        user.groups.add(Group.objects.get(name=roles.CHIEF_EDITOR))
     return user, created

@@ -78,8 +78,13 @@ class SourceOutcome:
 
 
 def is_untouched(event: Event) -> bool:
-    """Nobody has reviewed or edited it: the loader may still rewrite it."""
-    return event.status == EventStatus.DRAFT and not event.edited_fields
+    """Nobody has reviewed, edited or merged it: the loader may still rewrite it."""
+    return (
+        event.status == EventStatus.DRAFT
+        and not event.edited_fields
+        and event.merged_into_id is None
+        and not event.merges.filter(undone_at__isnull=True).exists()
+    )
 
 
 def source_ingest(
@@ -312,7 +317,7 @@ class _Writer:
     ) -> list[EventSnapshot]:
         """Events other documents told around the candidates' dates (or undated)."""
         days = [d for c in candidates for d in (c.date_start, c.date_end) if d is not None]
-        events = Event.objects.exclude(provenances__source=self.source)
+        events = Event.objects.current().exclude(provenances__source=self.source)
         if previous is not None:
             events = events.exclude(provenances__source=previous)
         if days:

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from sources.models import Source
 
@@ -97,6 +98,7 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = OrganisationQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical organisation"))
 
     class Meta:
         verbose_name = _("organisation")
@@ -175,11 +177,15 @@ class EventStatus(models.TextChoices):
 
 
 class EventQuerySet(models.QuerySet):
+    def current(self):
+        """Events that stand on their own: not merged into another."""
+        return self.filter(merged_into__isnull=True)
+
     def published(self):
-        return self.filter(status=EventStatus.PUBLISHED)
+        return self.filter(status=EventStatus.PUBLISHED, merged_into__isnull=True)
 
     def drafts(self):
-        return self.filter(status=EventStatus.DRAFT)
+        return self.filter(status=EventStatus.DRAFT, merged_into__isnull=True)
 
     def in_year(self, year: int):
         """Events whose stated period touches ``year`` (a range across New Year counts twice)."""
@@ -272,6 +278,16 @@ class Event(models.Model):
     confidence = models.FloatField(
         _("extraction confidence"), default=0.0, help_text=_("From 0 (doubtful) to 1 (certain).")
     )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="absorbed",
+        help_text=_("Set when an editor merged this event into another; undoing clears it."),
+    )
+    editor_notes = models.TextField(_("editor notes"), blank=True)
     edited_fields = models.JSONField(
         _("fields changed by an editor"),
         default=list,
@@ -282,6 +298,9 @@ class Event(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("historical event"), m2m_fields=[organisations, tags]
+    )
 
     class Meta:
         verbose_name = _("event")
@@ -310,8 +329,15 @@ class Event(models.Model):
                 name="event_confidence_between_0_and_1",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="event_title_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")), name="event_not_merged_into_itself"
+            ),
         ]
         indexes = [models.Index(fields=["status", "date_start"], name="event_status_date")]
+        permissions = [
+            ("publish_event", _("Can publish and reject events")),
+            ("merge_event", _("Can merge and split events")),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -411,6 +437,8 @@ class Metric(models.Model):
     start = models.PositiveIntegerField(_("start offset"))
     end = models.PositiveIntegerField(_("end offset"))
 
+    history = HistoricalRecords(verbose_name=_("historical metric"))
+
     class Meta:
         verbose_name = _("metric")
         verbose_name_plural = _("metrics")
@@ -426,3 +454,71 @@ class Metric(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class EventMerge(models.Model):
+    """An editor's merge of one event into another, with what moved, so it can be undone."""
+
+    target = models.ForeignKey(
+        Event, verbose_name=_("kept event"), on_delete=models.CASCADE, related_name="merges"
+    )
+    absorbed = models.ForeignKey(
+        Event,
+        verbose_name=_("merged event"),
+        on_delete=models.CASCADE,
+        related_name="merged_away",
+    )
+    moved = models.JSONField(
+        _("what moved"), default=dict, help_text=_("Ids of provenance, metrics and relations.")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(target=F("absorbed")), name="merge_target_is_not_absorbed"
+            ),
+            # An event is merged away at most once at a time.
+            models.UniqueConstraint(
+                fields=["absorbed"], condition=Q(undone_at__isnull=True), name="merge_live_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.absorbed_id} → {self.target_id}"
+
+
+class DuplicateDismissal(models.Model):
+    """Two events an editor has judged distinct: the duplicate queue proposes them no more."""
+
+    first = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dismissed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dismissed duplicate")
+        verbose_name_plural = _("dismissed duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="dismissal_unique_pair"),
+            models.CheckConstraint(
+                condition=Q(first__lt=F("second")), name="dismissal_pair_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"

@@ -1,7 +1,11 @@
-"""Editorial writes. Views and the admin call these; they hold the rules."""
+"""Editorial writes. The admin and the API call these; they hold the rules.
+
+Permissions are the callers' to check (the admin and the API check the same ones, see
+events/roles.py); these functions keep the archive consistent whoever calls them.
+"""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -9,7 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Event, EventStatus, Metric, Provenance
+from events.models import (
+    Category,
+    DuplicateDismissal,
+    Event,
+    EventMerge,
+    EventStatus,
+    Metric,
+    Provenance,
+)
+
+User = AbstractBaseUser | None
 
 
 def event_note_edits(*, event: Event, fields: Iterable[str]) -> list[str]:
@@ -22,11 +36,17 @@ def event_note_edits(*, event: Event, fields: Iterable[str]) -> list[str]:
     return event.edited_fields
 
 
-def event_publish(*, event: Event, by: AbstractBaseUser | None) -> Event:
-    """Publish a reviewed event; it appears on the public site and in the API."""
+def _review(event: Event, status: str, by: User) -> Event:
+    if event.merged_into_id is not None:
+        raise ValidationError(
+            _("“%(title)s” was merged into another event; review that one instead."),
+            code="merged",
+            params={"title": event.title},
+        )
     now = timezone.now()
-    event.status = EventStatus.PUBLISHED
-    event.published_at = event.published_at or now
+    event.status = status
+    if status == EventStatus.PUBLISHED:
+        event.published_at = event.published_at or now
     event.reviewed_by = by
     event.reviewed_at = now
     event.full_clean(exclude=["category"], validate_constraints=False)
@@ -34,44 +54,155 @@ def event_publish(*, event: Event, by: AbstractBaseUser | None) -> Event:
     return event
 
 
-@transaction.atomic
-def provenance_unmerge(*, provenance: Provenance) -> Event:
-    """Undo a merge: make one source's account of an event a draft event of its own.
+def event_publish(*, event: Event, by: User) -> Event:
+    """Publish a reviewed event; it appears on the public site and in the API."""
+    return _review(event, EventStatus.PUBLISHED, by)
 
-    The new event takes what that source itself said (title and dates from the loader's
-    report), the account and that source's figures; the event it leaves keeps the rest.
-    A later re-import of the source finds the new event by its key and leaves it apart.
+
+def event_reject(*, event: Event, by: User) -> Event:
+    """Reject an event: it stays in the archive for the record, never public."""
+    return _review(event, EventStatus.REJECTED, by)
+
+
+def event_to_draft(*, event: Event, by: User) -> Event:
+    """Back to the review queue (unpublishes a published event)."""
+    return _review(event, EventStatus.DRAFT, by)
+
+
+def events_set_category(*, events: Iterable[Event], category: Category | None) -> int:
+    count = 0
+    for event in events:
+        event.category = category
+        event_note_edits(event=event, fields=["category"])
+        event.save(update_fields=["category", "edited_fields", "updated_at"])
+        count += 1
+    return count
+
+
+@transaction.atomic
+def event_merge(*, target: Event, others: Sequence[Event], by: User) -> list[EventMerge]:
+    """Merge ``others`` into ``target``: their provenance, metrics, organisations and tags
+    join it, and each is kept as a record pointing at the target, so the merge can be undone.
     """
-    event = provenance.event
-    if event.provenances.count() < 2:
+    merges = []
+    for other in others:
+        if other.pk == target.pk:
+            continue
+        if other.merged_into_id is not None or target.merged_into_id is not None:
+            raise ValidationError(
+                _("An event that was already merged away cannot take part in a merge."),
+                code="already_merged",
+            )
+        moved = {
+            "provenances": list(other.provenances.values_list("pk", flat=True)),
+            "metrics": list(other.metrics.values_list("pk", flat=True)),
+            "organisations": sorted(
+                set(other.organisations.values_list("pk", flat=True))
+                - set(target.organisations.values_list("pk", flat=True))
+            ),
+            "tags": sorted(
+                set(other.tags.values_list("pk", flat=True))
+                - set(target.tags.values_list("pk", flat=True))
+            ),
+        }
+        Provenance.objects.filter(pk__in=moved["provenances"]).update(event=target)
+        Metric.objects.filter(pk__in=moved["metrics"]).update(event=target)
+        target.organisations.add(*moved["organisations"])
+        target.tags.add(*moved["tags"])
+        other.merged_into = target
+        other.save(update_fields=["merged_into", "updated_at"])
+        merges.append(EventMerge.objects.create(target=target, absorbed=other, moved=moved, by=by))
+    target.save(update_fields=["updated_at"])
+    return merges
+
+
+@transaction.atomic
+def event_merge_undo(*, merge: EventMerge, by: User) -> Event:
+    """Give the merged event back what it brought; returns it, standing on its own again."""
+    if merge.undone_at is not None:
+        raise ValidationError(_("This merge was already undone."), code="already_undone")
+    absorbed, target, moved = merge.absorbed, merge.target, merge.moved
+    Provenance.objects.filter(pk__in=moved.get("provenances", []), event=target).update(
+        event=absorbed
+    )
+    Metric.objects.filter(pk__in=moved.get("metrics", []), event=target).update(event=absorbed)
+    target.organisations.remove(*moved.get("organisations", []))
+    target.tags.remove(*moved.get("tags", []))
+    absorbed.merged_into = None
+    absorbed.save(update_fields=["merged_into", "updated_at"])
+    merge.undone_at = timezone.now()
+    merge.save(update_fields=["undone_at"])
+    return absorbed
+
+
+def _told(provenance: Provenance) -> dict:
+    """What the loader recorded this source itself said of the occurrence, if anything."""
+    if not provenance.extraction_key:
+        return {}
+    for entry in provenance.source.report.get("events", []):
+        if entry.get("key") == provenance.extraction_key:
+            return entry
+    return {}
+
+
+@transaction.atomic
+def event_split(*, provenances: Sequence[Provenance], by: User) -> Event:
+    """Move some accounts of an event to a new draft event of their own.
+
+    The new event takes what the first of them said (its title and dates from the
+    loader's report, else the event's), the accounts and their sources' figures; the
+    event they leave keeps everything else. A re-import finds each by its own accounts.
+    """
+    events = {provenance.event_id for provenance in provenances}
+    if len(events) != 1:
+        raise ValidationError(_("Choose accounts of one event to split."), code="several_events")
+    event = provenances[0].event
+    if event.provenances.count() <= len(provenances):
         raise ValidationError(
             _("This is the only account of the event; there is nothing to separate."),
             code="only_account",
         )
-    told = next(
-        (
-            entry
-            for entry in provenance.source.report.get("events", [])
-            if entry.get("key") == provenance.extraction_key and provenance.extraction_key
-        ),
-        {},
-    )
+    told = _told(provenances[0])
 
     def day(value: str | None) -> datetime.date | None:
         return datetime.date.fromisoformat(value) if value else None
 
     separate = Event(
-        title=told.get("title") or provenance.excerpt[:60],
-        summary=provenance.excerpt,
+        title=told.get("title") or provenances[0].excerpt[:60],
+        summary=provenances[0].excerpt,
         date_start=day(told.get("date_start")) if told else event.date_start,
         date_end=day(told.get("date_end")) if told else event.date_end,
         date_precision=told.get("date_precision", event.date_precision),
         date_text=told.get("date_text", event.date_text),
         kind=told.get("kind", event.kind),
+        category=event.category,
         confidence=event.confidence,
+        place=event.place,
     )
     separate.full_clean(validate_constraints=False)
     separate.save()
-    Provenance.objects.filter(pk=provenance.pk).update(event=separate, merge_reason="")
-    Metric.objects.filter(event=event, source=provenance.source_id).update(event=separate)
+    separate.organisations.set(event.organisations.all())
+    sources = {provenance.source_id for provenance in provenances}
+    Provenance.objects.filter(pk__in=[p.pk for p in provenances]).update(
+        event=separate, merge_reason=""
+    )
+    Metric.objects.filter(event=event, source__in=sources).update(event=separate)
+    # Both are now an editor's work: a re-import must not fold them together again.
+    for changed in (event, separate):
+        event_note_edits(event=changed, fields=["title"])
+        changed.save(update_fields=["edited_fields", "updated_at"])
     return separate
+
+
+def provenance_unmerge(*, provenance: Provenance) -> Event:
+    """Undo a loader's merge: one source's account becomes an event of its own."""
+    return event_split(provenances=[provenance], by=None)
+
+
+def duplicate_dismiss(*, first: Event, second: Event, by: User) -> DuplicateDismissal:
+    """Two events an editor judged distinct; the duplicate queue proposes them no more."""
+    low, high = sorted((first, second), key=lambda event: event.pk)
+    dismissal, _created = DuplicateDismissal.objects.get_or_create(
+        first=low, second=high, defaults={"by": by}
+    )
+    return dismissal

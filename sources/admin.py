@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from sources.models import Source
@@ -24,6 +26,7 @@ class SourceAdmin(admin.ModelAdmin):
     date_hierarchy = "published"
     # Django 6 assumes https for scheme-less URLs; say so now rather than warn.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    change_list_template = "admin/sources/source/change_list.html"
     readonly_fields = (
         "sha256",
         "encoding",
@@ -32,6 +35,7 @@ class SourceAdmin(admin.ModelAdmin):
         "previous_version",
         "superseded",
         "ingestion_report",
+        "marked_text",
     )
     fieldsets = (
         (None, {"fields": ("title", "kind", "publisher", "reporters", "origin", "url")}),
@@ -50,6 +54,7 @@ class SourceAdmin(admin.ModelAdmin):
             },
         ),
         (_("Ingestion report"), {"fields": ("ingestion_report",)}),
+        (_("Text with the extracted spans marked"), {"fields": ("marked_text",)}),
         (_("Text"), {"classes": ("collapse",), "fields": ("text", "raw_text")}),
     )
 
@@ -67,6 +72,31 @@ class SourceAdmin(admin.ModelAdmin):
             .values("count")
         )
         return queryset.annotate(event_count=Coalesce(Subquery(event_counts), 0))
+
+    @admin.display(description=_("text"))
+    def marked_text(self, source):
+        """The normalised text with every event's excerpt marked and anchored, so that the
+        event page can link to the very place."""
+        spans = sorted(
+            source.provenances.select_related("event").values_list("start", "end", "event__title")
+        )
+        pieces, cursor = [], 0
+        for start, end, title in spans:
+            anchor = format_html('<a id="span-{}-{}"></a>', start, end)
+            if start < cursor:  # overlaps the previous mark: anchor it, mark it no twice
+                pieces.append(anchor)
+                continue
+            pieces.append(escape(source.text[cursor:start]))
+            pieces.append(
+                format_html('{}<mark title="{}">{}</mark>', anchor, title, source.text[start:end])
+            )
+            cursor = end
+        pieces.append(escape(source.text[cursor:]))
+        return format_html(
+            '<div style="white-space: pre-wrap; max-width: 48em; line-height: 1.8">{}</div>',
+            # Every piece was escaped or built by format_html above.
+            mark_safe("".join(str(piece) for piece in pieces)),
+        )
 
     @admin.display(description=_("ingestion report"))
     def ingestion_report(self, source):
