@@ -18,7 +18,7 @@ def _install_span_triggers(sender, using, **kwargs):
 
 class EventsConfig(AppConfig):
     name = "events"
-    verbose_name = _("chronicle")
+    verbose_name = _("editorial archive")
 
     def ready(self):
         # Once per migrate run: the signals are sent per app, and only ours is wanted.

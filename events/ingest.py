@@ -29,6 +29,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from events.extraction.annotation import Resources
 from events.extraction.candidates import EventCandidate, MetricCandidate, OrganisationCandidate
@@ -354,7 +355,12 @@ class _Writer:
 
     def _flush(self) -> None:
         """Write the new events and every gathered provenance, metric and relation."""
-        Event.objects.bulk_create([event for event, _ in self.new_events])
+        # With their first history record, as if each had been saved one by one.
+        bulk_create_with_history(
+            [event for event, _ in self.new_events],
+            Event,
+            default_change_reason=f"load_sources: {self.name}",
+        )
         organisation_links, tag_links = [], []
         for event, candidate in self.new_events:
             self._provenance(event, candidate)

@@ -346,3 +346,11 @@ def test_an_editor_can_undo_a_merge_and_a_reload_keeps_it_undone(tmp_path):
     assert caught.value.code == "only_account"
     load()
     assert Event.objects.get(pk=separate.pk).provenances.get() == from_report
+
+
+def test_loaded_events_begin_their_history_with_the_load():
+    load(SEEDS / TOP_TEN)
+    event = Event.objects.get(title="第三届“北京大工匠”选树工作启动")
+    (record,) = event.history.all()
+    assert record.history_type == "+"
+    assert record.history_change_reason == f"load_sources: {TOP_TEN}"
