@@ -74,7 +74,27 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("parent",)
     inlines = (OrganisationAliasInline,)
-    actions = ("confirm",)
+    actions = ("confirm", "merge")
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("events.merge_event")
+
+    @admin.action(
+        description=_("Merge the selected organisations into the confirmed or oldest one"),
+        permissions=["merge"],
+    )
+    def merge(self, request, queryset):
+        chosen = list(queryset.order_by("-confirmed", "id"))
+        if len(chosen) < 2:
+            self.message_user(request, _("Choose two or more organisations."), messages.WARNING)
+            return
+        target = services.organisation_merge(target=chosen[0], others=chosen[1:])
+        self.message_user(
+            request,
+            _("Merged into “%(name)s”; the other names are now its aliases.")
+            % {"name": target.name},
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         return (
@@ -472,10 +492,24 @@ class ProvenanceAdmin(admin.ModelAdmin):
     search_fields = ("excerpt", "event__title")
     autocomplete_fields = ("event", "source")
     readonly_fields = ("extraction_key", "merge_reason", "created_at")
-    actions = ("unmerge",)
+    actions = ("unmerge", "split")
 
     def has_merge_permission(self, request):
         return request.user.has_perm("events.merge_event")
+
+    @admin.action(
+        description=_("Split: move the selected accounts together to a new event"),
+        permissions=["merge"],
+    )
+    def split(self, request, queryset):
+        try:
+            separate = services.event_split(
+                provenances=list(queryset.select_related("event", "source")), by=request.user
+            )
+        except ValidationError as exc:
+            self.message_user(request, exc.messages[0], messages.ERROR)
+            return None
+        return redirect("admin:events_event_change", separate.pk)
 
     @admin.action(
         description=_("Undo the merge: make each selected account its own event"),

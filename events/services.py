@@ -20,6 +20,8 @@ from events.models import (
     EventMerge,
     EventStatus,
     Metric,
+    Organisation,
+    OrganisationAlias,
     Provenance,
 )
 
@@ -206,3 +208,26 @@ def duplicate_dismiss(*, first: Event, second: Event, by: User) -> DuplicateDism
         first=low, second=high, defaults={"by": by}
     )
     return dismissal
+
+
+@transaction.atomic
+def organisation_merge(*, target: Organisation, others: Sequence[Organisation]) -> Organisation:
+    """One organisation known under several names: the others' names and aliases become
+    aliases of ``target``, their events and child organisations move to it, and they go."""
+    for other in others:
+        if other.pk == target.pk:
+            continue
+        names = [other.name, *other.aliases.values_list("name", flat=True)]
+        OrganisationAlias.objects.filter(organisation=other).delete()
+        for name in names:
+            if name != target.name:
+                OrganisationAlias.objects.get_or_create(organisation=target, name=name)
+        for event in other.events.all():
+            event.organisations.add(target)
+        Organisation.objects.filter(parent=other).exclude(pk=target.pk).update(parent=target)
+        if target.parent_id == other.pk:
+            target.parent = other.parent
+        other.delete()
+    target.confirmed = True
+    target.save()
+    return target

@@ -13,10 +13,19 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from events import roles, services
-from events.models import DuplicateDismissal, Event, EventMerge, EventStatus, Metric, Provenance
+from events.models import (
+    DuplicateDismissal,
+    Event,
+    EventMerge,
+    EventStatus,
+    Metric,
+    Organisation,
+    OrganisationAlias,
+    Provenance,
+)
 from events.selectors import duplicate_candidates
 from events.taxonomy import taxonomy_load
-from tests.factories import EventFactory, MetricFactory, SourceFactory
+from tests.factories import EventFactory, MetricFactory, OrganisationFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +271,56 @@ def test_reimport_undoes_no_editorial_decision(tmp_path):
     assert Event.objects.get(pk=rejected.pk).status == EventStatus.REJECTED
     assert Event.objects.get(pk=congress.pk).title == "首届大国工匠创新交流大会举办"
     assert not Event.objects.filter(title=letter.title, merged_into__isnull=True).exists()
+
+
+def test_merging_organisations_carries_names_and_events_over(as_role):
+    client = as_role(roles.CHIEF_EDITOR)
+    acftu = OrganisationFactory(name="中华全国总工会", slug="acftu", confirmed=True)
+    OrganisationAlias.objects.create(organisation=acftu, name="全总")
+    duplicate = OrganisationFactory(name="全国总工会", slug="quanguo")
+    OrganisationAlias.objects.create(organisation=duplicate, name="全国总工会机关")
+    event = EventFactory()
+    event.organisations.add(duplicate)
+    client.post(
+        reverse("admin:events_organisation_changelist"),
+        {"action": "merge", "_selected_action": [acftu.pk, duplicate.pk]},
+    )
+    assert not Organisation.objects.filter(pk=duplicate.pk).exists()
+    assert set(acftu.aliases.values_list("name", flat=True)) == {
+        "全总",
+        "全国总工会",
+        "全国总工会机关",
+    }
+    assert list(event.organisations.all()) == [acftu]
+    assert Organisation.objects.named("全国总工会").get() == acftu
+
+
+def test_an_editor_may_not_merge_organisations(as_role):
+    client = as_role(roles.EDITOR)
+    first, second = OrganisationFactory(), OrganisationFactory()
+    client.post(
+        reverse("admin:events_organisation_changelist"),
+        {"action": "merge", "_selected_action": [first.pk, second.pk]},
+    )
+    assert Organisation.objects.filter(pk__in=[first.pk, second.pk]).count() == 2
+
+
+def test_the_split_action_moves_several_accounts_to_one_new_event(as_role):
+    client = as_role(roles.CHIEF_EDITOR)
+    event = EventFactory()
+    accounts = []
+    for _ in range(2):
+        source = SourceFactory()
+        accounts.append(
+            Provenance.objects.create(
+                event=event, source=source, excerpt=source.text[:8], start=0, end=8
+            )
+        )
+    response = client.post(
+        reverse("admin:events_provenance_changelist"),
+        {"action": "split", "_selected_action": [a.pk for a in accounts]},
+    )
+    separate = Event.objects.exclude(pk=event.pk).get()
+    assert response.url == reverse("admin:events_event_change", args=[separate.pk])
+    assert set(separate.provenances.all()) == set(accounts)
+    assert event.provenances.count() == 1
