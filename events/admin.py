@@ -31,6 +31,19 @@ from events.selectors import duplicate_candidates
 
 # Characters of the source shown on either side of an excerpt.
 CONTEXT_CHARS = 40
+# Set by decisions (publish, reject, merge), never by saving the form.
+DECISION_FIELDS = (
+    "status",
+    "published_at",
+    "reviewed_by_id",
+    "reviewed_at",
+    "merged_into_id",
+    "created_at",
+)
+
+
+def _attname(name: str) -> str:
+    return Event._meta.get_field(name).attname
 
 
 @admin.register(Category)
@@ -262,7 +275,19 @@ class EventAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.event_note_edits(event=obj, fields=form.changed_data)
+            stored = Event.objects.get(pk=obj.pk)
+            # A revert from the history page saves an old version: it may bring back old
+            # wording, never an old decision, and what it changes counts as edited.
+            for name in DECISION_FIELDS:
+                setattr(obj, name, getattr(stored, name))
+            obj.edited_fields = stored.edited_fields
+            differing = [
+                name
+                for name in Event.EDITABLE_FIELDS
+                if name not in ("tags", "organisations")
+                and getattr(stored, _attname(name)) != getattr(obj, _attname(name))
+            ]
+            services.event_note_edits(event=obj, fields=[*form.changed_data, *differing])
         super().save_model(request, obj, form, change)
 
     # --- who may decide ---------------------------------------------------------------
@@ -302,8 +327,11 @@ class EventAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Set the category chosen above"), permissions=["change"])
     def set_category(self, request, queryset):
-        form = EventActionForm(request.POST)
-        category = form.cleaned_data["category"] if form.is_valid() else None
+        try:
+            category = EventActionForm.base_fields["category"].clean(request.POST.get("category"))
+        except ValidationError as exc:
+            self.message_user(request, exc.messages[0], messages.ERROR)
+            return
         count = services.events_set_category(events=queryset, category=category)
         self.message_user(
             request, _("%(count)d events categorised.") % {"count": count}, messages.SUCCESS

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from events import roles, services
 from events.models import (
+    Category,
     DuplicateDismissal,
     Event,
     EventMerge,
@@ -324,3 +325,64 @@ def test_the_split_action_moves_several_accounts_to_one_new_event(as_role):
     assert response.url == reverse("admin:events_event_change", args=[separate.pk])
     assert set(separate.provenances.all()) == set(accounts)
     assert event.provenances.count() == 1
+
+
+def form_data(form) -> dict:
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        if hasattr(value, "all"):
+            value = [item.pk for item in value.all()]
+        elif isinstance(value, list):
+            value = [getattr(item, "pk", item) for item in value]
+        data[name] = value
+    return data
+
+
+def test_an_editor_reverts_an_event_to_an_earlier_version(as_role):
+    client = as_role(roles.EDITOR)
+    event = EventFactory(title="首届大国工匠创新交流大会举办")
+    first_version = event.history.earliest()
+    event.title = "错误的标题"
+    event.save()
+    services.event_publish(event=event, by=None)
+    url = reverse("admin:events_event_simple_history", args=[event.pk, first_version.history_id])
+    form = client.get(url).context["adminform"].form
+    response = client.post(url, form_data(form))
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.title == "首届大国工匠创新交流大会举办"
+    assert "title" in event.edited_fields
+    # The old version's wording came back, not its decision: it stays published.
+    assert event.status == EventStatus.PUBLISHED
+    assert event.history.count() == 4
+
+
+def test_a_chief_undoes_a_merge_from_the_merge_records(as_role):
+    client = as_role(roles.CHIEF_EDITOR)
+    target, other = EventFactory(), EventFactory()
+    (merge,) = services.event_merge(target=target, others=[other], by=None)
+    client.post(
+        reverse("admin:events_eventmerge_changelist"),
+        {"action": "undo", "_selected_action": [merge.pk]},
+    )
+    assert Event.objects.get(pk=other.pk).merged_into is None
+
+
+def test_bulk_category_and_back_to_draft(as_role):
+    taxonomy_load()
+    client = as_role(roles.CHIEF_EDITOR)
+    event = EventFactory(published=True)
+    category = Category.objects.get(slug="meetings")
+    changelist = reverse("admin:events_event_changelist")
+    client.post(
+        changelist,
+        {"action": "set_category", "category": category.pk, "_selected_action": [event.pk]},
+    )
+    client.post(changelist, {"action": "to_draft", "_selected_action": [event.pk]})
+    event.refresh_from_db()
+    assert event.category == category
+    assert event.status == EventStatus.DRAFT
+    assert event.edited_fields == ["category"]
