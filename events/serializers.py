@@ -6,10 +6,21 @@ Empty text fields of the models come out as null where the contract says "or nul
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from events.models import Event, Metric, Organisation, Provenance
+from events.models import (
+    Category,
+    DatePrecision,
+    Event,
+    Metric,
+    Organisation,
+    Provenance,
+    Tag,
+)
 from sources.models import Source
 
 
@@ -164,3 +175,113 @@ class SourceDetailSerializer(SourceSerializer):
 
     class Meta(SourceSerializer.Meta):
         fields = [*SourceSerializer.Meta.fields, "text"]
+
+
+class SourceSpanSerializer(serializers.Serializer):
+    """Where a source tells the event: the excerpt is taken from its text."""
+
+    id = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+
+    def validate(self, data):
+        if data["end"] <= data["start"]:
+            raise serializers.ValidationError({"end": _("The end comes after the start.")})
+        if data["end"] > len(data["id"].text):
+            raise serializers.ValidationError(
+                {"end": _("The source's text has only %(length)d characters.")
+                 % {"length": len(data["id"].text)}}
+            )  # fmt: skip
+        return data
+
+
+class EventWriteSerializer(serializers.ModelSerializer):
+    """What editors may write through the API; the answer is an EventSerializer shape."""
+
+    date_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, allow_null=True, required=False
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
+    )
+    organisations = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Organisation.objects.all(), required=False
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, allow_empty=True
+    )
+    sources = SourceSpanSerializer(many=True, write_only=True, required=False)
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "summary",
+            "body",
+            "date_start",
+            "date_end",
+            "date_precision",
+            "date_text",
+            "kind",
+            "place",
+            "category",
+            "organisations",
+            "tags",
+            "sources",
+        ]
+
+    def validate_date_precision(self, value):
+        return value or ""
+
+    def validate(self, data):
+        if self.instance is None and not data.get("sources"):
+            raise serializers.ValidationError(
+                {"sources": _("An event needs at least one source telling it.")}
+            )
+        candidate = Event(
+            **{
+                name: data.get(name, getattr(self.instance, name, None))
+                for name in ("title", "date_start", "date_end", "date_precision")
+            }
+        )
+        candidate.date_precision = candidate.date_precision or ""
+        try:
+            candidate.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return data
+
+    @transaction.atomic
+    def create(self, validated_data):
+        spans = validated_data.pop("sources")
+        organisations = validated_data.pop("organisations", [])
+        tags = validated_data.pop("tags", [])
+        event = Event.objects.create(**validated_data)
+        event.organisations.set(organisations)
+        event.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
+        for span in spans:
+            source = span["id"]
+            Provenance.objects.create(
+                event=event,
+                source=source,
+                excerpt=source.text[span["start"] : span["end"]],
+                start=span["start"],
+                end=span["end"],
+            )
+        return event
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        validated_data.pop("sources", None)
+        tags = validated_data.pop("tags", None)
+        event = super().update(instance, validated_data)
+        if tags is not None:
+            event.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
+        return event
+
+
+class ChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    change = serializers.ChoiceField(choices=["unpublished", "merged", "deleted"])
+    merged_into = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField()

@@ -231,3 +231,44 @@ def organisation_merge(*, target: Organisation, others: Sequence[Organisation]) 
     target.confirmed = True
     target.save()
     return target
+
+
+def changes_since(since: datetime.datetime) -> list[dict]:
+    """Events that were public and have left the public archive after ``since``.
+
+    Read from the history: the last record of each event changed since then tells whether
+    it was unpublished, merged (and into which event) or deleted. Events never published
+    are nobody's business outside the desk.
+    """
+    history = Event.history.model
+    latest: dict[int, object] = {}
+    for record in history.objects.filter(history_date__gt=since).order_by(
+        "id", "-history_date", "-history_id"
+    ):
+        latest.setdefault(record.id, record)
+    ever_public = set(
+        history.objects.filter(id__in=latest, status=EventStatus.PUBLISHED).values_list(
+            "id", flat=True
+        )
+    )
+    changes = []
+    for event_id, record in sorted(latest.items()):
+        if event_id not in ever_public:
+            continue
+        if record.history_type == "-":
+            change = "deleted"
+        elif record.merged_into_id is not None:
+            change = "merged"
+        elif record.status != EventStatus.PUBLISHED:
+            change = "unpublished"
+        else:
+            continue
+        changes.append(
+            {
+                "id": event_id,
+                "change": change,
+                "merged_into": record.merged_into_id if change == "merged" else None,
+                "at": record.history_date,
+            }
+        )
+    return changes

@@ -1,5 +1,7 @@
 """The project's API router: every endpoint under /api/."""
 
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from events import api
@@ -12,4 +14,9 @@ router.register("metrics", api.MetricViewSet, basename="metric")
 router.register("organisations", api.OrganisationViewSet, basename="organisation")
 router.register("sources", api.SourceViewSet, basename="source")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("changes/", api.ChangesView.as_view(), name="changes"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

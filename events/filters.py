@@ -1,0 +1,147 @@
+"""One FilterSet for the event lists of the API and the public pages.
+
+Bad values answer 400 with the parameter named (django-filter's form errors), never 500.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from events.models import Category, DatePrecision, Event, EventKind, EventStatus, Organisation
+
+
+def period_start_covering(day: datetime.date, precision: str) -> datetime.date:
+    """The earliest start of a ``precision`` period that still covers ``day``.
+
+    Periods start on their first day (CONTRACT.md), so a month-precision event covers
+    2022-07-15 exactly when it starts on or after 2022-07-01.
+    """
+    if precision == DatePrecision.XUN:
+        return day.replace(day=1 if day.day <= 10 else 11 if day.day <= 20 else 21)
+    if precision == DatePrecision.MONTH:
+        return day.replace(day=1)
+    if precision == DatePrecision.SEASON:
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    if precision == DatePrecision.YEAR:
+        return day.replace(month=1, day=1)
+    return day
+
+
+def ends_on_or_after(day: datetime.date) -> Q:
+    """Events whose stated period reaches ``day`` or later."""
+    open_periods = Q()
+    for precision in DatePrecision.values:
+        open_periods |= Q(
+            date_precision=precision, date_start__gte=period_start_covering(day, precision)
+        )
+    return Q(date_end__gte=day) | Q(date_end__isnull=True) & open_periods
+
+
+def organisation_lookup(value: str) -> Organisation | None:
+    """An organisation by id, slug, canonical name or any alias (全总 → 中华全国总工会)."""
+    if value.isdigit():
+        return Organisation.objects.filter(pk=int(value)).first()
+    return (
+        Organisation.objects.filter(slug=value).first() or Organisation.objects.named(value).first()
+    )
+
+
+class OrganisationField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        organisation = organisation_lookup(value)
+        if organisation is None:
+            raise forms.ValidationError(
+                _("No organisation is called “%(value)s”."),
+                code="unknown_organisation",
+                params={"value": value},
+            )
+        return organisation
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class OrganisationFilter(django_filters.Filter):
+    field_class = OrganisationField
+
+    def filter(self, queryset, value):
+        return queryset if value is None else queryset.filter(organisations=value)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class EventFilterSet(django_filters.FilterSet):
+    year = IntegerFilter(
+        method="filter_year",
+        min_value=1,
+        max_value=9999,
+        label=_("year the event's period touches"),
+    )
+    date_after = django_filters.DateFilter(
+        method="filter_date_after", label=_("periods reaching this day or later (YYYY-MM-DD)")
+    )
+    date_before = django_filters.DateFilter(
+        method="filter_date_before", label=_("periods starting on or before this day")
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), to_field_name="slug", label=_("category slug")
+    )
+    organisation = OrganisationFilter(
+        field_name="organisation", label=_("organisation id, slug, name or alias")
+    )
+    source = IntegerFilter(
+        field_name="provenances__source", distinct=True, min_value=1, label=_("source id")
+    )
+    place = django_filters.CharFilter(field_name="place", lookup_expr="icontains")
+    kind = django_filters.ChoiceFilter(choices=EventKind.choices)
+    status = django_filters.ChoiceFilter(
+        choices=[*EventStatus.choices, ("all", _("all"))],
+        method="filter_status",
+        label=_("status (editors only)"),
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("words that must all appear"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("changed at or after (ISO 8601)")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("date_start", "date_start"), ("updated_at", "updated_at"), ("id", "id"))
+    )
+
+    class Meta:
+        model = Event
+        fields = []
+
+    def filter_year(self, queryset, name, value):
+        return queryset.in_year(value)
+
+    def filter_date_after(self, queryset, name, value):
+        return queryset.filter(ends_on_or_after(value))
+
+    def filter_date_before(self, queryset, name, value):
+        return queryset.filter(date_start__lte=value)
+
+    def filter_status(self, queryset, name, value):
+        # Who may ask for which status is the view's decision; here only the filtering.
+        return queryset if value == "all" else queryset.filter(status=value)
+
+    def filter_q(self, queryset, name, value):
+        for term in value.split():
+            queryset = queryset.filter(
+                Q(title__icontains=term)
+                | Q(summary__icontains=term)
+                | Q(body__icontains=term)
+                | Q(place__icontains=term)
+                | Q(tags__name__icontains=term)
+                | Q(organisations__name__icontains=term)
+                | Q(organisations__aliases__name__icontains=term)
+            )
+        return queryset.distinct()
