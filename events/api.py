@@ -27,6 +27,7 @@ from events.models import (
     OrganisationLevel,
     Provenance,
 )
+from events.renderers import EventCSVRenderer, EventICalendarRenderer
 from events.serializers import (
     ChangeSerializer,
     EventSerializer,
@@ -36,6 +37,7 @@ from events.serializers import (
     SourceDetailSerializer,
     SourceSerializer,
 )
+from events.timeline import timeline_json
 from sources.models import Source
 from unionarchive.pagination import Pagination
 
@@ -102,7 +104,7 @@ class EventViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        listing = self.action == "list"
+        listing = self.action in ("list", "timeline")
         events = with_contract_relations(visible_events(self.request, listing=listing))
         return events.order_by("date_start", "id")
 
@@ -110,6 +112,34 @@ class EventViewSet(viewsets.ModelViewSet):
         if self.action in ("create", "update", "partial_update"):
             return EventWriteSerializer
         return EventSerializer
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action in ("list", "retrieve"):
+            renderers += [EventCSVRenderer(), EventICalendarRenderer()]
+        return renderers
+
+    def paginate_queryset(self, queryset):
+        # A spreadsheet or a calendar subscription wants every matching event, not page 1.
+        if self.request.accepted_renderer.format in ("csv", "ics"):
+            return None
+        return super().paginate_queryset(queryset)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        fmt = getattr(getattr(request, "accepted_renderer", None), "format", None)
+        if response.status_code == 200 and fmt in ("csv", "ics"):
+            response["Content-Disposition"] = f'attachment; filename="events.{fmt}"'
+        return response
+
+    @extend_schema(
+        tags=["events"],
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        description="The filtered events as Knight Lab TimelineJS3 JSON, loaded unchanged.",
+    )
+    def timeline(self, request):
+        events = self.filter_queryset(self.get_queryset())
+        return Response(timeline_json(EventSerializer(events, many=True).data))
 
     def perform_update(self, serializer):
         services.event_note_edits(

@@ -16,6 +16,7 @@ router.register("sources", api.SourceViewSet, basename="source")
 
 urlpatterns = [
     path("changes/", api.ChangesView.as_view(), name="changes"),
+    path("timeline/", api.EventViewSet.as_view({"get": "timeline"}), name="timeline"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,

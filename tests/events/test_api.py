@@ -373,3 +373,41 @@ def test_list_query_count_is_constant_whatever_the_page_size(
     fill(12)
     with django_assert_max_num_queries(len(captured.captured_queries)):
         assert client.get(url, {"page_size": 500}).status_code == 200
+
+
+class TestFormats:
+    def test_csv_has_every_filtered_event_not_one_page(self, client):
+        for _ in range(3):
+            EventFactory(published=True)
+        EventFactory()
+        response = client.get(reverse("api:event-list"), {"format": "csv", "page_size": 1})
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/csv")
+        assert response["Content-Disposition"] == 'attachment; filename="events.csv"'
+        lines = response.content.decode("utf-8-sig").strip().splitlines()
+        assert len(lines) == 1 + 3
+
+    def test_icalendar_gives_all_day_events_ranges_multi_day(self, client):
+        EventFactory(published=True)  # 2022-04-27 to 29
+        response = client.get(reverse("api:event-list"), {"format": "ics"})
+        body = response.content.decode()
+        assert response["Content-Type"].startswith("text/calendar")
+        assert "DTSTART;VALUE=DATE:20220427" in body
+        assert "DTEND;VALUE=DATE:20220430" in body
+
+    def test_timeline_json_respects_filters_and_precision(self, client):
+        EventFactory(
+            published=True, date_start=day("2022-07-01"), date_end=None, date_precision="month"
+        )
+        EventFactory(published=True, date_start=day("2019-03-01"), date_end=None)
+        EventFactory(date_start=day("2022-08-01"), date_end=None)
+        timeline = client.get(reverse("api:timeline"), {"year": 2022}).json()
+        (slide,) = timeline["events"]
+        assert slide["start_date"]["year"] == "2022"
+        assert slide["start_date"]["month"] == "7"
+        assert "day" not in slide["start_date"]
+
+    def test_a_bad_filter_on_a_calendar_answers_json_400(self, client):
+        response = client.get(reverse("api:event-list"), {"format": "ics", "year": "abc"})
+        assert response.status_code == 400
+        assert "year" in response.json()
