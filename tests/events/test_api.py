@@ -411,3 +411,31 @@ class TestFormats:
         response = client.get(reverse("api:event-list"), {"format": "ics", "year": "abc"})
         assert response.status_code == 400
         assert "year" in response.json()
+
+
+def test_anonymous_clients_are_throttled(client, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    statuses = [client.get(reverse("api:event-list")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    cache.clear()
+
+
+def test_a_token_made_by_the_command_authenticates(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    user = get_user_model().objects.create_user(username="consumer")
+    user.groups.add(Group.objects.get(name=roles.READER))
+    out = StringIO()
+    call_command("drf_create_token", "consumer", stdout=out)
+    key = out.getvalue().split()[2]
+    draft = EventFactory()
+    response = client.get(
+        reverse("api:event-list"), {"status": "draft"}, HTTP_AUTHORIZATION=f"Token {key}"
+    )
+    assert ids(response) == [draft.pk]
