@@ -27,6 +27,7 @@ from events.models import (
     Provenance,
     Tag,
 )
+from events.search import events_search, search_index_update
 from events.selectors import duplicate_candidates
 
 # Characters of the source shown on either side of an excerpt.
@@ -289,6 +290,15 @@ class EventAdmin(SimpleHistoryAdmin):
             ]
             services.event_note_edits(event=obj, fields=[*form.changed_data, *differing])
         super().save_model(request, obj, form, change)
+        search_index_update(events=[obj])  # Search index: the saved fields.
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search_index_update(events=[form.instance])  # Search index: tags, organisations.
+
+    def get_search_results(self, request, queryset, search_term):
+        # Search: the full-text service (events/search.py); the list keeps its own order.
+        return events_search(events=queryset, query=search_term, ranked=False), False
 
     # --- who may decide ---------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from events.models import Category, DatePrecision, Event, EventKind, EventStatus, Organisation
+from events.search import events_search
 
 
 def period_start_covering(day: datetime.date, precision: str) -> datetime.date:
@@ -134,14 +135,5 @@ class EventFilterSet(django_filters.FilterSet):
         return queryset if value == "all" else queryset.filter(status=value)
 
     def filter_q(self, queryset, name, value):
-        for term in value.split():
-            queryset = queryset.filter(
-                Q(title__icontains=term)
-                | Q(summary__icontains=term)
-                | Q(body__icontains=term)
-                | Q(place__icontains=term)
-                | Q(tags__name__icontains=term)
-                | Q(organisations__name__icontains=term)
-                | Q(organisations__aliases__name__icontains=term)
-            )
-        return queryset.distinct()
+        # Search: the full-text service (events/search.py), ranked best first.
+        return events_search(events=queryset, query=value)

@@ -45,6 +45,7 @@ from events.models import (
     Provenance,
     Tag,
 )
+from events.search import search_index_update
 from sources.manifest import DocumentEntry
 from sources.models import Source
 from sources.reading import DocumentError
@@ -225,6 +226,8 @@ class _Writer:
         self._flush()
         if previous is not None:
             self._retire(previous, matched_events)
+        # Search index: every event this version tells — created, refreshed or joined.
+        search_index_update(events=Event.objects.filter(provenances__source=self.source))
         self.source.report = self._report()
         self.source.save(update_fields=["report"])
         return self.outcome

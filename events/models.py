@@ -522,3 +522,34 @@ class DuplicateDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ≠ {self.second_id}"
+
+
+class EventSearch(models.Model):
+    """An event's entry in the full-text search index, written by ``events.search`` only.
+
+    One row per event. Each ``*_tokens`` column holds space-joined tokens of one weight
+    (jieba search-mode words and the character bigrams of the text, see events/search.py);
+    ``text`` is the event's searchable text, lowercased, that candidates are checked
+    against. The database's own index over the tokens is vendor SQL made by the migration:
+    a generated ``tsvector`` column with a GIN index on PostgreSQL, an FTS5 table on SQLite.
+    """
+
+    event = models.OneToOneField(
+        Event,
+        verbose_name=_("event"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search",
+    )
+    title_tokens = models.TextField(_("title tokens"), blank=True)
+    summary_tokens = models.TextField(_("summary tokens"), blank=True)
+    body_tokens = models.TextField(_("body tokens"), blank=True)
+    extra_tokens = models.TextField(_("place, tag and organisation tokens"), blank=True)
+    text = models.TextField(_("searchable text"), blank=True)
+
+    class Meta:
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
+
+    def __str__(self) -> str:
+        return f"search index of event {self.event_id}"

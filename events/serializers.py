@@ -21,6 +21,7 @@ from events.models import (
     Provenance,
     Tag,
 )
+from events.search import search_index_update, snippet
 from sources.models import Source
 
 
@@ -93,6 +94,8 @@ class EventSerializer(serializers.ModelSerializer):
     organisations = OrganisationRefSerializer(many=True, read_only=True)
     metrics = EventMetricSerializer(many=True, read_only=True)
     sources = ProvenanceSerializer(source="provenances", many=True, read_only=True)
+    # Search: a highlighted passage when the list was asked for with ``q``, else null.
+    search_snippet = serializers.SerializerMethodField()
 
     class Meta:
         model = Event
@@ -117,6 +120,7 @@ class EventSerializer(serializers.ModelSerializer):
             "confidence",
             "created_at",
             "updated_at",
+            "search_snippet",
         ]
 
     def get_url(self, event) -> str:
@@ -131,6 +135,11 @@ class EventSerializer(serializers.ModelSerializer):
         if event.category is None:
             return None
         return {"slug": event.category.slug, "name": event.category.name}
+
+    def get_search_snippet(self, event) -> str | None:
+        request = self.context.get("request")
+        query = request.query_params.get("q", "").strip() if request is not None else ""
+        return str(snippet(event, query)) if query else None
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -268,6 +277,7 @@ class EventWriteSerializer(serializers.ModelSerializer):
                 start=span["start"],
                 end=span["end"],
             )
+        search_index_update(events=[event])  # Search index: the new event.
         return event
 
     @transaction.atomic
@@ -277,6 +287,7 @@ class EventWriteSerializer(serializers.ModelSerializer):
         event = super().update(instance, validated_data)
         if tags is not None:
             event.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
+        search_index_update(events=[event])  # Search index: the changed event.
         return event
 
 

@@ -24,6 +24,7 @@ from events.models import (
     OrganisationAlias,
     Provenance,
 )
+from events.search import search_index_update
 
 User = AbstractBaseUser | None
 
@@ -115,6 +116,8 @@ def event_merge(*, target: Event, others: Sequence[Event], by: User) -> list[Eve
         other.save(update_fields=["merged_into", "updated_at"])
         merges.append(EventMerge.objects.create(target=target, absorbed=other, moved=moved, by=by))
     target.save(update_fields=["updated_at"])
+    # Search index: the target now has the others' organisations and tags.
+    search_index_update(events=[target])
     return merges
 
 
@@ -134,6 +137,8 @@ def event_merge_undo(*, merge: EventMerge, by: User) -> Event:
     absorbed.save(update_fields=["merged_into", "updated_at"])
     merge.undone_at = timezone.now()
     merge.save(update_fields=["undone_at"])
+    # Search index: the target gave back organisations and tags.
+    search_index_update(events=[target, absorbed])
     return absorbed
 
 
@@ -193,6 +198,8 @@ def event_split(*, provenances: Sequence[Provenance], by: User) -> Event:
     for changed in (event, separate):
         event_note_edits(event=changed, fields=["title"])
         changed.save(update_fields=["edited_fields", "updated_at"])
+    # Search index: the new event.
+    search_index_update(events=[separate])
     return separate
 
 
@@ -230,6 +237,8 @@ def organisation_merge(*, target: Organisation, others: Sequence[Organisation]) 
         other.delete()
     target.confirmed = True
     target.save()
+    # Search index: the target's events now find it by its new aliases too.
+    search_index_update(events=target.events.all())
     return target
 
 

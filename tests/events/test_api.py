@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from events import roles, services
 from events.models import Event, OrganisationAlias
+from events.search import search_index_update
 from events.taxonomy import taxonomy_load
 from tests.factories import EventFactory, MetricFactory, OrganisationFactory, SourceFactory
 
@@ -146,6 +147,8 @@ class TestFilters:
             category=Category.objects.get(slug="foreign-exchange"),
         )
         other = EventFactory(published=True, kind="planned")
+        # Search index: factories write around the services, as a bulk import would.
+        search_index_update(events=[meeting, other])
         source = meeting.provenances.get().source
         url = reverse("api:event-list")
         assert ids(client.get(url, {"category": "foreign-exchange"})) == [meeting.pk]

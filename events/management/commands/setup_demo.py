@@ -13,6 +13,8 @@ from events import demo, taxonomy
 from events.annotate import resources_from_database
 from events.ingest import documents_ingest
 from events.management.commands.load_sources import SEEDS_DIR
+from events.models import Event
+from events.search import search_index_update
 from sources.manifest import collect_documents
 
 
@@ -57,6 +59,12 @@ class Command(BaseCommand):
             f"seed documents: {statuses.count('new')} new, "
             f"{statuses.count('updated')} updated, {statuses.count('unchanged')} unchanged"
         )
+        # A database migrated from before the search index existed has events without
+        # entries; the loader indexes only what it writes.
+        unindexed = Event.objects.filter(search__isnull=True)
+        if unindexed.exists():
+            indexed = search_index_update(events=unindexed.values_list("pk", flat=True))
+            self._say(f"search index: {indexed} events indexed")
         published = demo.demo_publish()
         if published:
             self._say(
