@@ -1,12 +1,19 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from events.sitemaps import SITEMAPS
+from events.views import RobotsView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("unionarchive.api")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", RobotsView.as_view(), name="robots-txt"),
+    path("chronicle/", include("chronicles.urls")),
     path("", include("events.urls")),
 ]
 
