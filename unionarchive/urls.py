@@ -3,9 +3,14 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from events.sitemaps import SITEMAPS
 from events.views import RobotsView
+
+admin.site.site_header = _("Trade-union chronicle archive")
+admin.site.site_title = _("Trade-union chronicle archive")
+admin.site.index_title = _("Editorial desk")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -218,7 +218,7 @@ ENGLISH = ["en", "en-US,en;q=0.9"]
 def test_the_admin_index_is_in_chinese_by_default(admin_client, accept_language):
     page = _get(admin_client, reverse("admin:index"), accept_language)
     assert '<html lang="zh-hans"' in page
-    assert "站点管理" in page  # Django's own "Site administration"
+    assert "编辑工作台 | 工会大事记资料库" in page  # the site's own titles, translated
     for name in ("编辑资料库", "事件", "组织", "统计数据", "出处记录", "文献"):
         assert f">{name}</a>" in page, name
     for name in ("editorial archive", "Events", "Organisations", "Metrics", "Sources"):
@@ -230,7 +230,7 @@ def test_the_admin_index_is_in_chinese_by_default(admin_client, accept_language)
 def test_the_admin_index_is_in_english_on_request(admin_client, accept_language):
     page = _get(admin_client, reverse("admin:index"), accept_language)
     assert '<html lang="en"' in page
-    assert "Site administration" in page
+    assert "Editorial desk | Trade-union chronicle archive" in page
     for name in ("editorial archive", "Events", "Organisations", "Metrics", "Provenance records"):
         assert f">{name}</a>" in page, name
     assert ">Sources</a>" in page
