@@ -16,6 +16,7 @@ from events import roles, services
 from events.models import Event, EventSearch, Organisation, OrganisationAlias, Tag
 from events.search import (
     SearchTerm,
+    _index_is_exact,
     event_document,
     events_search,
     highlight,
@@ -157,6 +158,30 @@ def test_a_word_missing_from_the_dictionary_finds_longer_words_containing_it():
     search_index_update(events=Event.objects.all())
     assert found("大湾区") == [event]
     assert found("湾区工") == [event]
+
+
+def test_two_letter_words_need_no_text_check_and_still_equal_substring_matching():
+    # Two letters are one bigram: the index alone answers, with no check against text.
+    assert all(_index_is_exact(SearchTerm(word)) for word in ("工匠", "ab", "2年"))
+    assert not any(_index_is_exact(SearchTerm(word)) for word in ("国工匠", "会", "a-", "é工"))
+    craft = EventFactory(title="大国工匠论坛", summary="")
+    summit = EventFactory(title="Summit", summary="XABY 峰会")
+    EventFactory(title="工作 匠心", summary="ax by")
+    search_index_update(events=Event.objects.all())
+    for query in ("工匠", "ab", "AB", "工匠 论坛", "峰会 ab", "工作", "匠工"):
+        assert {event.pk for event in found(query)} == substring_matches(query), query
+    assert found("工匠") == [craft]
+    assert found("ab") == [summit]
+
+
+def test_a_longer_word_whose_bigrams_all_match_but_not_as_written_is_not_found():
+    # 国工 and 工匠 are both in the index, 国工匠 is nowhere in the text.
+    EventFactory(title="全国工作会议", body="工匠精神")
+    written = EventFactory(title="中国工匠大会")
+    search_index_update(events=Event.objects.all())
+    assert found("国工匠") == [written]
+    assert found("国工匠 工作") == []
+    assert found("工匠 国工匠") == [written]
 
 
 def test_tags_and_place_are_searched_but_rank_below_the_title():
