@@ -12,8 +12,8 @@ COPY . .
 # collectstatic needs a key to import the settings; it is not used afterwards.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 app \
-    && mkdir -p /app/media \
-    && chown -R app /app/media
+    && mkdir -p /app/media /app/.cache/jieba \
+    && chown -R app /app/media /app/.cache
 
 USER app
 EXPOSE 8000

@@ -58,3 +58,11 @@ def test_static_files_are_collected_in_the_image_for_whitenoise():
     assert "pip install --no-cache-dir -r requirements/base.txt" in dockerfile
     assert "collectstatic --noinput" in dockerfile
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+
+
+def test_the_app_user_may_write_uploads_and_the_jieba_cache():
+    """The container runs as an unprivileged user; the loader writes jieba's cache."""
+    dockerfile = (PROJECT_DIR / "Dockerfile").read_text(encoding="utf-8")
+    assert "USER app" in dockerfile
+    assert "chown -R app /app/media /app/.cache" in dockerfile
+    assert settings.JIEBA_CACHE_DIR == PROJECT_DIR / ".cache" / "jieba"
