@@ -187,6 +187,7 @@ class _Writer:
         self.new_events: list[tuple[Event, EventCandidate]] = []
         self.pending_provenances: list[Provenance] = []
         self.pending_metrics: list[Metric] = []
+        self.reindex: set[int] = set()
 
     def write(self) -> SourceOutcome:
         _lock_loads()
@@ -226,8 +227,9 @@ class _Writer:
         self._flush()
         if previous is not None:
             self._retire(previous, matched_events)
-        # Search index: every event this version tells — created, refreshed or joined.
-        search_index_update(events=Event.objects.filter(provenances__source=self.source))
+        # Search index: the events whose indexed text this load changed — created,
+        # refreshed, or joined with new organisations. A join alone changes no text.
+        search_index_update(events=[event for event, _ in self.new_events] + sorted(self.reindex))
         self.source.report = self._report()
         self.source.save(update_fields=["report"])
         return self.outcome
@@ -390,6 +392,7 @@ class _Writer:
 
     def _refresh(self, previous_provenance: Provenance, candidate: EventCandidate) -> None:
         event = previous_provenance.event
+        self.reindex.add(event.pk)
         if is_untouched(event):
             fields = self._fields(candidate)
             changed = [name for name, value in fields.items() if getattr(event, name) != value]
@@ -418,6 +421,7 @@ class _Writer:
         new_organisations = [self.organisations[n] for n in candidate.organisations]
         if is_untouched(event) and new_organisations:
             event.organisations.add(*new_organisations)
+            self.reindex.add(event.pk)
         self.outcome.events.unchanged += 1
         self._note(candidate, event, f"merged: {reason}")
 
