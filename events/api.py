@@ -56,10 +56,6 @@ class ReadOrModelPermissions(permissions.DjangoModelPermissionsOrAnonReadOnly):
     """Anyone reads; writing needs the model permission the admin asks for too."""
 
 
-def published_events():
-    return Event.objects.published()
-
-
 def visible_events(request, *, listing: bool):
     """The events this request may see, before filters.
 
@@ -228,7 +224,7 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
             raise exceptions.PermissionDenied(
                 {"status": [_("Only editors may ask for unpublished events.")]}
             )
-        return metrics.filter(event__in=published_events())
+        return metrics.filter(event__in=Event.objects.published())
 
 
 class OrganisationFilterSet(django_filters.FilterSet):
@@ -264,7 +260,9 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
             event_count=Count("events", filter=counted, distinct=True)
         )
         if not editorial:
-            organisations = organisations.filter(pk__in=published_events().values("organisations"))
+            organisations = organisations.filter(
+                pk__in=Event.objects.published().values("organisations")
+            )
         return organisations.prefetch_related("aliases").order_by("name")
 
 
@@ -279,7 +277,9 @@ class SourceViewSet(viewsets.ReadOnlyModelViewSet):
         sources = Source.objects.order_by("id")
         if not is_editorial(self.request.user):
             sources = sources.filter(
-                pk__in=Provenance.objects.filter(event__in=published_events()).values("source")
+                pk__in=Provenance.objects.filter(event__in=Event.objects.published()).values(
+                    "source"
+                )
             )
         return sources if self.action == "retrieve" else sources.without_text()
 

@@ -16,9 +16,9 @@ from sources.models import Source
 
 class CategoryQuerySet(models.QuerySet):
     def with_published_counts(self):
-        return self.annotate(
-            published_count=models.Count("events", filter=Q(events__status="published"))
-        )
+        """Each category with the number of its events readers can see."""
+        visible = Q(events__status="published", events__merged_into__isnull=True)
+        return self.annotate(published_count=models.Count("events", filter=visible))
 
 
 class Category(models.Model):

@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.db.models.functions import ExtractYear
 from django.http import Http404, QueryDict
 from django.templatetags.static import static
@@ -40,10 +40,6 @@ PAGE_SIZE = 50
 # events only, in chronological order.
 PRIVATE_PARAMETERS = ("status", "ordering", "updated_since", "page", "page_size", "format")
 MONTHS = range(1, 13)
-
-
-def published_events():
-    return Event.objects.published()
 
 
 def with_chinese_dates(events):
@@ -158,16 +154,11 @@ class HomeView(PublishedCountsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        published = published_events()
+        published = Event.objects.published()
         context["event_count"] = published.count()
         context["years"] = self.year_counts(published)
         context["categories"] = (
-            Category.objects.annotate(
-                published_count=Count(
-                    "events",
-                    filter=Q(events__status="published", events__merged_into__isnull=True),
-                )
-            )
+            Category.objects.with_published_counts()
             .filter(published_count__gt=0)
             .order_by("position", "slug")
         )
@@ -187,7 +178,7 @@ class EventListView(PublishedCountsMixin, ListView):
 
     def get(self, request, *args, **kwargs):
         data, self.page_errors = reader_filter_data(request.GET)
-        self.filterset = EventFilterSet(data, queryset=published_events(), request=request)
+        self.filterset = EventFilterSet(data, queryset=Event.objects.published(), request=request)
         self.filter_data = data
         response = super().get(request, *args, **kwargs)
         if self.page_errors or not self.filterset.is_valid():
@@ -196,7 +187,7 @@ class EventListView(PublishedCountsMixin, ListView):
 
     def get_queryset(self):
         if self.page_errors or not self.filterset.is_valid():
-            return published_events().none()
+            return Event.objects.published().none()
         return list_relations(self.filterset.qs).chronological()
 
     def get_context_data(self, **kwargs):
@@ -207,7 +198,7 @@ class EventListView(PublishedCountsMixin, ListView):
             errors.update({name: " ".join(e) for name, e in self.filterset.errors.items()})
         params = self.request.GET
         year = self.filterset.form.cleaned_data.get("year") if not errors else None
-        published = published_events()
+        published = Event.objects.published()
         context.update(
             groups=grouped_by_year_and_month(context["events"]),
             errors=errors,
@@ -260,7 +251,7 @@ class EventListView(PublishedCountsMixin, ListView):
         data = self.filter_data.copy()
         data.pop("date_after", None)
         data.pop("date_before", None)
-        filterset = EventFilterSet(data, queryset=published_events(), request=self.request)
+        filterset = EventFilterSet(data, queryset=Event.objects.published(), request=self.request)
         counts: Counter = Counter()
         for start, precision in filterset.qs.values_list("date_start", "date_precision"):
             if precision == DatePrecision.YEAR:
@@ -340,7 +331,7 @@ class EventDetailView(DetailView):
 
     def get_queryset(self):
         return (
-            published_events()
+            Event.objects.published()
             .select_related("category")
             .prefetch_related(
                 "organisations",
@@ -379,7 +370,7 @@ class OrganisationDetailView(ListView):
     def get(self, request, *args, **kwargs):
         organisation = (
             Organisation.objects.filter(slug=kwargs["slug"])
-            .filter(Exists(published_events().filter(organisations=OuterRef("pk"))))
+            .filter(Exists(Event.objects.published().filter(organisations=OuterRef("pk"))))
             .select_related("parent")
             .prefetch_related(Prefetch("aliases", queryset=OrganisationAlias.objects.all()))
             .first()
@@ -390,7 +381,7 @@ class OrganisationDetailView(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return list_relations(published_events().filter(organisations=self.organisation))
+        return list_relations(Event.objects.published().filter(organisations=self.organisation))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -430,13 +421,17 @@ class SourceDetailView(DetailView):
 
     def get_queryset(self):
         return Source.objects.defer("raw_text", "report").filter(
-            Exists(Provenance.objects.filter(source=OuterRef("pk"), event__in=published_events()))
+            Exists(
+                Provenance.objects.filter(
+                    source=OuterRef("pk"), event__in=Event.objects.published()
+                )
+            )
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         provenances = list(
-            Provenance.objects.filter(source=self.object, event__in=published_events())
+            Provenance.objects.filter(source=self.object, event__in=Event.objects.published())
             .select_related("event")
             .only("start", "end", "source_id", "event", "event__title")
         )
