@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model
+from django.utils import translation
 from rest_framework import serializers
 
 from events.models import (
@@ -379,12 +380,13 @@ def _validated(
     if checked.is_valid():
         return list(checked.validated_data)
     errors = checked.errors
-    if isinstance(errors, dict):  # the list itself was refused
-        problems.extend(_flatten(errors, key))
-        return []
-    for index, (record, error) in enumerate(zip(records, errors, strict=True)):
-        if error:
-            problems.extend(_flatten(error, _place(key, index, record)))
+    # Per record: a list, or (DRF ≥ 3.15) a dict of the failing records' indexes.
+    failing = errors.items() if isinstance(errors, dict) else enumerate(errors)
+    for index, error in failing:
+        if not isinstance(index, int):  # the list itself was refused
+            problems.extend(_flatten({index: error}, key))
+        elif error:
+            problems.extend(_flatten(error, _place(key, index, records[index])))
     return []
 
 
@@ -434,6 +436,11 @@ def _loads(text: str | bytes) -> dict[str, Any]:
 
 def archive_read(text: str | bytes) -> ArchiveRows:
     """The rows of an ``export_archive`` file, or ArchiveError naming every problem."""
+    with translation.override(None):  # messages in one language: the code's own
+        return _read(text)
+
+
+def _read(text: str | bytes) -> ArchiveRows:
     data = _loads(text)
     restore = data["restore"]
     problems: list[str] = []
@@ -600,6 +607,8 @@ class _Assembler:
         return rows, event_tags, event_organisations
 
     def _quotes(self, where: str, source_id: int, start: int, end: int, quoted: str) -> None:
+        if source_id not in self.sources:
+            return  # named where the reference is checked
         text = self.sources[source_id]["text"]
         if end <= start or end > len(text) or text[start:end] != quoted:
             self.problems.append(
@@ -655,10 +664,8 @@ class _Assembler:
         for ident, metric in self.metrics.items():
             where = f"metrics (id {ident})"
             self._refers(f"{where}.event", metric["event"], self.events, "event")
-            if self._refers(f"{where}.source", metric["source"], self.sources, "source"):
-                self._quotes(
-                    where, metric["source"], metric["start"], metric["end"], metric["text"]
-                )
+            self._refers(f"{where}.source", metric["source"], self.sources, "source")
+            self._quotes(where, metric["source"], metric["start"], metric["end"], metric["text"])
             nested[metric["event"]].append({k: v for k, v in raw[ident].items() if k != "event"})
             rows.append(
                 {
