@@ -213,6 +213,9 @@ def test_reviewers_missing_from_the_database_come_back_as_inactive_accounts(
     export_to(tmp_path / "archive.json")
     empty_database()
     editor.delete()
+    dry = import_archive(tmp_path / "archive.json", "--dry-run")
+    assert "would be created inactive, without a password: zhubian" in dry
+    assert not get_user_model().objects.filter(username="zhubian").exists()
     output = import_archive(tmp_path / "archive.json")
     assert "created inactive, without a password: zhubian" in output
     user = get_user_model().objects.get(username="zhubian")

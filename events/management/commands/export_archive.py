@@ -1,7 +1,9 @@
 """Write the whole archive as one JSON file in the shapes of CONTRACT.md.
 
 For backups, for consumers who want everything at once, and for diffing what extraction
-produces between two versions of the loader: the output is sorted and stable.
+produces between two versions of the loader: the output is sorted and stable. Its
+``restore`` section holds what the contract's shapes leave out, so that ``import_archive``
+can restore the file exactly into an empty database.
 """
 
 from django.core.management.base import BaseCommand, CommandError

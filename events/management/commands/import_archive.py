@@ -73,8 +73,10 @@ class Command(BaseCommand):
         if restored["users created"]:
             self.stdout.write(
                 self.style.WARNING(
-                    "Users named in the archive but not in this database were created "
-                    "inactive, without a password: " + ", ".join(restored["users created"])
+                    "Users named in the archive but not in this database "
+                    + ("would be" if dry_run else "were")
+                    + " created inactive, without a password: "
+                    + ", ".join(restored["users created"])
                 )
             )
         if dry_run:
