@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils import translation
 from rest_framework import serializers
@@ -32,6 +33,7 @@ from rest_framework import serializers
 from events.models import (
     Category,
     Event,
+    EventStatus,
     Metric,
     Organisation,
     OrganisationAlias,
@@ -595,6 +597,7 @@ class _Assembler:
             )  # fmt: skip
             if merged_into == ident:
                 self.problems.append(f"restore.events (id {ident}).merged_into: itself")
+            self._dates_and_status(where, shape, record)
             rows.append(
                 {
                     **{k: v for k, v in shape.items()
@@ -605,6 +608,20 @@ class _Assembler:
                 }
             )  # fmt: skip
         return rows, event_tags, event_organisations
+
+    def _dates_and_status(self, where: str, shape: dict, record: dict) -> None:
+        """The model's own rules on dates, and a publication time for what is published
+        (the database's constraints would refuse the row without naming it)."""
+        dates = {k: shape[k] for k in ("date_start", "date_end", "date_precision")}
+        try:
+            Event(title=shape["title"], **dates).clean()
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                self.problems.extend(f"{where}.{name}: {message}" for message in messages)
+        if shape["status"] == EventStatus.PUBLISHED and record["published_at"] is None:
+            self.problems.append(
+                f"restore.events (id {shape['id']}).published_at: a published event has one"
+            )
 
     def _quotes(self, where: str, source_id: int, start: int, end: int, quoted: str) -> None:
         if source_id not in self.sources:

@@ -189,6 +189,9 @@ def put(path: str, value):
         (put("metrics.0.source", 8), "metrics (id 5).source: source 8 is not in the archive"),
         (put("events.0.metrics", []), "events (id 17).metrics: differ from the metrics"),
         (put("restore.provenances.0.event", 18), "provenances (id 30).event: event 18 is not"),
+        (put("events.0.date_end", "2022-04-01"), "events (id 17).date_end: The end date is before"),
+        (put("events.0.date_precision", None), "events (id 17).date_precision: Say how precise"),
+        (put("restore.events.0.published_at", None), "published_at: a published event has one"),
     ],
 )
 def test_a_malformed_archive_names_the_field_and_the_reason(change, problem):
