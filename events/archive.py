@@ -11,6 +11,7 @@ gain keys, so consumers of the shapes see nothing change; ``manage.py import_arc
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -31,7 +32,7 @@ from events.models import (
     Provenance,
     Tag,
 )
-from events.restore import ARCHIVE_VERSION, ArchiveRows
+from events.restore import ARCHIVE_VERSION, ArchiveRows, SectionReader
 from events.search import search_index_rebuild
 from events.serializers import (
     EventSerializer,
@@ -181,7 +182,10 @@ def archive_build() -> dict[str, Any]:
         "organisations": OrganisationSerializer(organisations, many=True).data,
         "events": EventSerializer(events, many=True).data,
         "metrics": MetricSerializer(Metric.objects.order_by("id"), many=True).data,
-        "restore": _restore_section(),
+        "restore": {
+            **_restore_section(),
+            **{name: section.build() for name, section in ARCHIVE_SECTIONS.items()},
+        },
     }
 
 
@@ -191,9 +195,9 @@ def archive_dumps(archive: dict[str, Any]) -> str:
 
 # --- restoring ---------------------------------------------------------------------------
 
-# What a restore fills, in the order it writes. Users are not in archives; a chronicle
-# refers to events that only a restore could bring back, so its app must be empty too.
-ARCHIVE_APPS = ("sources", "events", "chronicles")
+# The apps whose tables a restore fills (history included): they must be empty. Users
+# are not in archives.
+ARCHIVE_APPS = ("sources", "events")
 RESTORED_MODELS = (
     Category,
     Tag,
@@ -207,6 +211,33 @@ RESTORED_MODELS = (
 )
 
 
+@dataclass(frozen=True)
+class ArchiveSection:
+    """The rows of an app that builds on events, carried in the restore section.
+
+    ``events`` never imports such an app: the app registers its section (in its
+    AppConfig.ready) with ``archive_section_register``, and export and restore take it along.
+    """
+
+    name: str  # its key in the restore section
+    app_label: str  # whose tables must be empty before a restore
+    models: tuple[type[Model], ...]  # whose id sequences a restore resets
+    build: Callable[[], Any]  # the section's JSON
+    read: SectionReader  # pure: JSON → rows (events.restore)
+    restore: Callable[..., dict[str, int]]  # (rows=, users=) → counts written
+
+
+ARCHIVE_SECTIONS: dict[str, ArchiveSection] = {}
+
+
+def archive_section_register(section: ArchiveSection) -> None:
+    ARCHIVE_SECTIONS[section.name] = section
+
+
+def archive_section_readers() -> dict[str, SectionReader]:
+    return {name: section.read for name, section in ARCHIVE_SECTIONS.items()}
+
+
 class ArchiveNotEmpty(Exception):
     """The database already holds archive rows, which a restore would mix with its own."""
 
@@ -218,12 +249,16 @@ class ArchiveNotEmpty(Exception):
         return ", ".join(f"{table} has {count} rows" for table, count in self.tables.items())
 
 
+def archive_app_labels() -> tuple[str, ...]:
+    return (*ARCHIVE_APPS, *(section.app_label for section in ARCHIVE_SECTIONS.values()))
+
+
 def archive_occupied_tables() -> dict[str, int]:
     """Tables of the archive's apps (history included) that hold rows, with their counts."""
     from django.apps import apps
 
     occupied = {}
-    for label in ARCHIVE_APPS:
+    for label in archive_app_labels():
         for model in apps.get_app_config(label).get_models():
             count = model._default_manager.count()
             if count:
@@ -246,7 +281,9 @@ def _users_named(names: set[str]) -> tuple[dict[str, int], list[str]]:
     return known, missing
 
 
-def _create(model: type[Model], rows: list[dict[str, Any]], *, stamps: tuple[str, ...] = ()):
+def archive_restore_rows(
+    model: type[Model], rows: list[dict[str, Any]], *, stamps: tuple[str, ...] = ()
+):
     """Insert ``rows`` with their ids. ``auto_now`` fields would take the time of the insert,
     so ``stamps`` are written again from the rows (an update does not touch them)."""
     objects = model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
@@ -266,7 +303,11 @@ def _by_user(rows: list[dict[str, Any]], key: str, users: dict[str, int]) -> lis
 
 def _reset_sequences() -> None:
     """Rows came with their ids; the next row each table creates must not collide."""
-    statements = connection.ops.sequence_reset_sql(no_style(), RESTORED_MODELS)
+    models = [
+        *RESTORED_MODELS,
+        *(m for section in ARCHIVE_SECTIONS.values() for m in section.models),
+    ]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
@@ -286,13 +327,15 @@ def archive_restore(
     if occupied:
         raise ArchiveNotEmpty(occupied)
     users, created_users = _users_named(rows.user_names())
-    _create(Category, rows.categories)
-    _create(Tag, rows.tags)
-    _create(Source, rows.sources)
-    _create(Organisation, rows.organisations, stamps=("created_at", "updated_at"))
-    _create(OrganisationAlias, rows.aliases)
+    archive_restore_rows(Category, rows.categories)
+    archive_restore_rows(Tag, rows.tags)
+    archive_restore_rows(Source, rows.sources)
+    archive_restore_rows(Organisation, rows.organisations, stamps=("created_at", "updated_at"))
+    archive_restore_rows(OrganisationAlias, rows.aliases)
     say("sources and organisations written")
-    _create(Event, _by_user(rows.events, "reviewed_by", users), stamps=("created_at", "updated_at"))
+    archive_restore_rows(
+        Event, _by_user(rows.events, "reviewed_by", users), stamps=("created_at", "updated_at")
+    )
     Event.tags.through.objects.bulk_create(
         [Event.tags.through(event_id=e, tag_id=t) for e, t in rows.event_tags], batch_size=500
     )
@@ -301,12 +344,23 @@ def archive_restore(
          for e, o in rows.event_organisations],
         batch_size=500,
     )  # fmt: skip
-    _create(Provenance, rows.provenances, stamps=("created_at",))
-    _create(Metric, rows.metrics)
-    _create(EventMerge, _by_user(rows.merges, "by", users), stamps=("created_at",))
-    _create(DuplicateDismissal, _by_user(rows.dismissals, "by", users), stamps=("created_at",))
+    archive_restore_rows(Provenance, rows.provenances, stamps=("created_at",))
+    archive_restore_rows(Metric, rows.metrics)
+    archive_restore_rows(EventMerge, _by_user(rows.merges, "by", users), stamps=("created_at",))
+    archive_restore_rows(
+        DuplicateDismissal, _by_user(rows.dismissals, "by", users), stamps=("created_at",)
+    )
     say("events, provenance and metrics written")
+    sections = {}
+    for name, section in ARCHIVE_SECTIONS.items():
+        sections[name] = section.restore(rows=rows.sections[name], users=users)
+        say(f"{name} written")
     _reset_sequences()
     indexed = search_index_rebuild()["indexed"]
     say(f"search index rebuilt: {indexed} events")
-    return {**rows.counts(), "users created": created_users, "indexed": indexed}
+    return {
+        **rows.counts(),
+        "sections": sections,
+        "users created": created_users,
+        "indexed": indexed,
+    }

@@ -21,8 +21,8 @@ What the file holds and how it is checked:
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -91,20 +91,24 @@ class ArchiveRows:
     metrics: list[dict[str, Any]] = field(default_factory=list)
     merges: list[dict[str, Any]] = field(default_factory=list)
     dismissals: list[dict[str, Any]] = field(default_factory=list)
+    # The rows of other apps' sections, by section name, and the users they mention.
+    sections: dict[str, Any] = field(default_factory=dict)
+    section_users: set[str] = field(default_factory=set)
 
     def counts(self) -> dict[str, int]:
-        return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}
+        rows = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: len(value) for name, value in rows.items() if isinstance(value, list)}
 
     def user_names(self) -> set[str]:
         names = {row["reviewed_by"] for row in self.events}
         names |= {row["by"] for row in (*self.merges, *self.dismissals)}
-        return names - {None}
+        return (names | self.section_users) - {None}
 
 
 # --- fields that take JSON exactly as written -------------------------------------------
 
 
-class _Text(serializers.CharField):
+class ExactText(serializers.CharField):
     """A JSON string as written: not trimmed, and a number is not a string."""
 
     def __init__(self, **kwargs):
@@ -118,7 +122,7 @@ class _Text(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class _TextOrNull(_Text):
+class ExactTextOrNull(ExactText):
     """A text the contract writes as null when it is empty."""
 
     def __init__(self, **kwargs):
@@ -140,7 +144,7 @@ class _ChoiceOrNull(serializers.ChoiceField):
         return super().validate_empty_values(data)
 
 
-class _Integer(serializers.IntegerField):
+class ExactInteger(serializers.IntegerField):
     """A JSON integer: not a string, a float or a boolean."""
 
     def to_internal_value(self, data):
@@ -149,7 +153,7 @@ class _Integer(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class _Boolean(serializers.BooleanField):
+class ExactBoolean(serializers.BooleanField):
     def to_internal_value(self, data):
         if not isinstance(data, bool):
             self.fail("invalid", input=data)
@@ -163,18 +167,18 @@ class _Number(serializers.FloatField):
         return super().to_internal_value(data)
 
 
-def _id(**kwargs) -> _Integer:
-    return _Integer(min_value=1, **kwargs)
+def id_field(**kwargs) -> ExactInteger:
+    return ExactInteger(min_value=1, **kwargs)
 
 
-def _offset(**kwargs) -> _Integer:
-    return _Integer(min_value=0, **kwargs)
+def _offset(**kwargs) -> ExactInteger:
+    return ExactInteger(min_value=0, **kwargs)
 
 
-def _text(model: type[Model], name: str, *, null: bool = False) -> _Text:
+def model_text(model: type[Model], name: str, *, null: bool = False) -> ExactText:
     """A text field as long and as blank as the model's column allows."""
     column = model._meta.get_field(name)
-    kind = _TextOrNull if null else _Text
+    kind = ExactTextOrNull if null else ExactText
     return kind(max_length=column.max_length, allow_blank=column.blank or null)
 
 
@@ -184,68 +188,68 @@ def _choice(model: type[Model], name: str, *, null: bool = False) -> serializers
 
 
 def _names(model: type[Model], name: str) -> serializers.ListField:
-    return serializers.ListField(child=_text(model, name))
+    return serializers.ListField(child=model_text(model, name))
 
 
 # --- the contract's shapes ----------------------------------------------------------------
 
 
 class SourceShape(serializers.Serializer):
-    id = _id()
-    title = _text(Source, "title")
-    publisher = _text(Source, "publisher", null=True)
-    reporters = serializers.ListField(child=_Text())
+    id = id_field()
+    title = model_text(Source, "title")
+    publisher = model_text(Source, "publisher", null=True)
+    reporters = serializers.ListField(child=ExactText())
     published = serializers.DateField(allow_null=True)
     published_precision = _choice(Source, "published_precision", null=True)
-    origin = _text(Source, "origin", null=True)
-    url = _text(Source, "url", null=True)
+    origin = model_text(Source, "origin", null=True)
+    url = model_text(Source, "url", null=True)
     kind = _choice(Source, "kind")
-    file_name = _text(Source, "file_name")
-    sha256 = _text(Source, "sha256")
+    file_name = model_text(Source, "file_name")
+    sha256 = model_text(Source, "sha256")
     loaded_at = serializers.DateTimeField()
-    text = _text(Source, "text")
+    text = model_text(Source, "text")
 
 
 class OrganisationShape(serializers.Serializer):
-    id = _id()
-    name = _text(Organisation, "name")
-    slug = _text(Organisation, "slug")
+    id = id_field()
+    name = model_text(Organisation, "name")
+    slug = model_text(Organisation, "slug")
     level = _choice(Organisation, "level")
     aliases = _names(OrganisationAlias, "name")
-    confirmed = _Boolean()
+    confirmed = ExactBoolean()
     event_count = _offset()
 
 
 class CategoryRefShape(serializers.Serializer):
-    slug = _Text()
-    name = _Text()
+    slug = ExactText()
+    name = ExactText()
 
 
 class OrganisationRefShape(serializers.Serializer):
-    id = _id()
-    name = _Text()
-    slug = _Text()
+    id = id_field()
+    name = ExactText()
+    slug = ExactText()
 
 
 class SpanShape(serializers.Serializer):
-    id = _id()
-    title = _Text()
-    sha256 = _Text()
-    excerpt = _Text(allow_blank=False)
+    id = id_field()
+    title = ExactText()
+    sha256 = ExactText()
+    excerpt = ExactText(allow_blank=False)
     start = _offset()
     end = _offset()
 
 
 class EventShape(serializers.Serializer):
-    id = _id()
-    title = _text(Event, "title")
-    summary = _text(Event, "summary")
+    id = id_field()
+    title = model_text(Event, "title")
+    summary = model_text(Event, "summary")
     date_start = serializers.DateField(allow_null=True)
     date_end = serializers.DateField(allow_null=True)
     date_precision = _choice(Event, "date_precision", null=True)
-    date_text = _text(Event, "date_text")
+    date_text = model_text(Event, "date_text")
     kind = _choice(Event, "kind")
-    place = _text(Event, "place", null=True)
+    place = model_text(Event, "place", null=True)
     category = CategoryRefShape(allow_null=True)
     tags = _names(Tag, "name")
     organisations = OrganisationRefShape(many=True)
@@ -258,15 +262,15 @@ class EventShape(serializers.Serializer):
 
 
 class MetricShape(serializers.Serializer):
-    id = _id()
-    text = _text(Metric, "text")
+    id = id_field()
+    text = model_text(Metric, "text")
     value = serializers.DecimalField(max_digits=30, decimal_places=6, coerce_to_string=False)
-    unit = _text(Metric, "unit", null=True)
-    qualifier = _text(Metric, "qualifier", null=True)
-    label = _text(Metric, "label", null=True)
+    unit = model_text(Metric, "unit", null=True)
+    qualifier = model_text(Metric, "qualifier", null=True)
+    label = model_text(Metric, "label", null=True)
     as_of = serializers.DateField(allow_null=True)
-    event = _id(allow_null=True)
-    source = _id()
+    event = id_field(allow_null=True)
+    source = id_field()
     start = _offset()
     end = _offset()
 
@@ -275,71 +279,71 @@ class MetricShape(serializers.Serializer):
 
 
 class CategoryRecord(serializers.Serializer):
-    id = _id()
-    slug = _text(Category, "slug")
-    name = _text(Category, "name")
-    description = _text(Category, "description")
-    position = _Integer(min_value=0, max_value=32767)
+    id = id_field()
+    slug = model_text(Category, "slug")
+    name = model_text(Category, "name")
+    description = model_text(Category, "description")
+    position = ExactInteger(min_value=0, max_value=32767)
 
 
 class TagRecord(serializers.Serializer):
-    id = _id()
-    name = _text(Tag, "name")
+    id = id_field()
+    name = model_text(Tag, "name")
 
 
 class SourceRecord(serializers.Serializer):
-    id = _id()
-    encoding = _text(Source, "encoding")
-    raw_text = _text(Source, "raw_text")
-    previous_version = _id(allow_null=True)
-    superseded = _Boolean()
+    id = id_field()
+    encoding = model_text(Source, "encoding")
+    raw_text = model_text(Source, "raw_text")
+    previous_version = id_field(allow_null=True)
+    superseded = ExactBoolean()
     report = serializers.JSONField()
 
 
 class OrganisationRecord(serializers.Serializer):
-    id = _id()
-    parent = _id(allow_null=True)
+    id = id_field()
+    parent = id_field(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
 
 class EventRecord(serializers.Serializer):
-    id = _id()
-    body = _text(Event, "body")
-    editor_notes = _text(Event, "editor_notes")
+    id = id_field()
+    body = model_text(Event, "body")
+    editor_notes = model_text(Event, "editor_notes")
     edited_fields = serializers.ListField(child=serializers.ChoiceField(Event.EDITABLE_FIELDS))
-    merged_into = _id(allow_null=True)
+    merged_into = id_field(allow_null=True)
     published_at = serializers.DateTimeField(allow_null=True)
     reviewed_at = serializers.DateTimeField(allow_null=True)
-    reviewed_by = _Text(allow_null=True, allow_blank=False)
+    reviewed_by = ExactText(allow_null=True, allow_blank=False)
 
 
 class ProvenanceRecord(serializers.Serializer):
-    id = _id()
-    event = _id()
-    source = _id()
+    id = id_field()
+    event = id_field()
+    source = id_field()
     start = _offset()
     end = _offset()
-    extraction_key = _text(Provenance, "extraction_key")
-    merge_reason = _text(Provenance, "merge_reason")
+    extraction_key = model_text(Provenance, "extraction_key")
+    merge_reason = model_text(Provenance, "merge_reason")
     created_at = serializers.DateTimeField()
 
 
 class MergeRecord(serializers.Serializer):
-    id = _id()
-    target = _id()
-    absorbed = _id()
+    id = id_field()
+    target = id_field()
+    absorbed = id_field()
     moved = serializers.DictField()
-    by = _Text(allow_null=True, allow_blank=False)
+    by = ExactText(allow_null=True, allow_blank=False)
     created_at = serializers.DateTimeField()
     undone_at = serializers.DateTimeField(allow_null=True)
 
 
 class DismissalRecord(serializers.Serializer):
-    id = _id()
-    first = _id()
-    second = _id()
-    by = _Text(allow_null=True, allow_blank=False)
+    id = id_field()
+    first = id_field()
+    second = id_field()
+    by = ExactText(allow_null=True, allow_blank=False)
     created_at = serializers.DateTimeField()
 
 
@@ -372,7 +376,7 @@ def _place(key: str, index: int, record: Any) -> str:
     return f"{key}[{index}] (id {ident})" if isinstance(ident, int) else f"{key}[{index}]"
 
 
-def _validated(
+def records_validated(
     shape: type[serializers.Serializer], records: Any, key: str, problems: list[str]
 ) -> list[dict[str, Any]]:
     if not isinstance(records, list):
@@ -392,7 +396,7 @@ def _validated(
     return []
 
 
-def _by_id(
+def records_by_id(
     records: list[dict[str, Any]], key: str, problems: list[str]
 ) -> dict[int, dict[str, Any]]:
     for ident, count in Counter(record["id"] for record in records).items():
@@ -411,7 +415,7 @@ def _renamed(record: dict[str, Any], **names: str) -> dict[str, Any]:
     return {names.get(key, key): value for key, value in record.items()}
 
 
-def _loads(text: str | bytes) -> dict[str, Any]:
+def _loads(text: str | bytes, *, required: tuple[str, ...]) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -427,7 +431,7 @@ def _loads(text: str | bytes) -> dict[str, Any]:
     missing = [key for key in ARCHIVE_KEYS if key not in data]
     if "restore" in data and not isinstance(data["restore"], dict):
         raise ArchiveError(["restore: expected an object"])
-    missing += [f"restore.{key}" for key in RESTORE_KEYS if key not in data.get("restore", {})]
+    missing += [f"restore.{key}" for key in required if key not in data.get("restore", {})]
     if missing:
         raise ArchiveError(
             [f"{key}: missing (an exact restore needs it; export the archive again with "
@@ -436,23 +440,34 @@ def _loads(text: str | bytes) -> dict[str, Any]:
     return data
 
 
-def archive_read(text: str | bytes) -> ArchiveRows:
-    """The rows of an ``export_archive`` file, or ArchiveError naming every problem."""
+# Reads the restore section of an app that builds on events (see events.archive's
+# ArchiveSection): (the section's JSON, the archive's event ids, problems to add to)
+# → (its rows, the user names they mention).
+SectionReader = Callable[[Any, set[int], list[str]], tuple[Any, set[str]]]
+
+
+def archive_read(
+    text: str | bytes, *, sections: Mapping[str, SectionReader] | None = None
+) -> ArchiveRows:
+    """The rows of an ``export_archive`` file, or ArchiveError naming every problem.
+
+    ``sections`` read the further parts of the restore section that other apps add.
+    """
     with translation.override(None):  # messages in one language: the code's own
-        return _read(text)
+        return _read(text, sections or {})
 
 
-def _read(text: str | bytes) -> ArchiveRows:
-    data = _loads(text)
+def _read(text: str | bytes, sections: Mapping[str, SectionReader]) -> ArchiveRows:
+    data = _loads(text, required=(*RESTORE_KEYS, *sections))
     restore = data["restore"]
     problems: list[str] = []
     shapes = {
-        "sources": _validated(SourceShape, data["sources"], "sources", problems),
-        "organisations": _validated(
+        "sources": records_validated(SourceShape, data["sources"], "sources", problems),
+        "organisations": records_validated(
             OrganisationShape, data["organisations"], "organisations", problems
         ),
-        "events": _validated(EventShape, data["events"], "events", problems),
-        "metrics": _validated(MetricShape, data["metrics"], "metrics", problems),
+        "events": records_validated(EventShape, data["events"], "events", problems),
+        "metrics": records_validated(MetricShape, data["metrics"], "metrics", problems),
     }
     record_shapes = {
         "categories": CategoryRecord,
@@ -465,12 +480,20 @@ def _read(text: str | bytes) -> ArchiveRows:
         "dismissals": DismissalRecord,
     }
     records = {
-        key: _validated(shape, restore[key], f"restore.{key}", problems)
+        key: records_validated(shape, restore[key], f"restore.{key}", problems)
         for key, shape in record_shapes.items()
     }
     if problems:
         raise ArchiveError(problems)
-    rows = _Assembler(data, shapes, records).rows()
+    assembler = _Assembler(data, shapes, records)
+    rows = assembler.rows()
+    for name, reader in sections.items():
+        rows.sections[name], users = reader(
+            restore[name], set(assembler.events), assembler.problems
+        )
+        rows.section_users |= users
+    if assembler.problems:
+        raise ArchiveError(assembler.problems)
     return rows
 
 
@@ -481,11 +504,13 @@ class _Assembler:
         self.raw = data
         self.problems: list[str] = []
         p = self.problems
-        self.sources = _by_id(shapes["sources"], "sources", p)
-        self.organisations = _by_id(shapes["organisations"], "organisations", p)
-        self.events = _by_id(shapes["events"], "events", p)
-        self.metrics = _by_id(shapes["metrics"], "metrics", p)
-        self.records = {key: _by_id(rows, f"restore.{key}", p) for key, rows in records.items()}
+        self.sources = records_by_id(shapes["sources"], "sources", p)
+        self.organisations = records_by_id(shapes["organisations"], "organisations", p)
+        self.events = records_by_id(shapes["events"], "events", p)
+        self.metrics = records_by_id(shapes["metrics"], "metrics", p)
+        self.records = {
+            key: records_by_id(rows, f"restore.{key}", p) for key, rows in records.items()
+        }
 
     def rows(self) -> ArchiveRows:
         for key in ("sources", "organisations", "events"):
@@ -500,8 +525,6 @@ class _Assembler:
             rows.provenances = self._provenances()
             rows.metrics = self._metrics()
             rows.merges, rows.dismissals = self._editorial_records()
-        if self.problems:
-            raise ArchiveError(self.problems)
         return rows
 
     def _same_ids(self, key: str) -> None:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from events import services
-from events.archive import ARCHIVE_APPS, archive_occupied_tables
+from events.archive import archive_app_labels, archive_occupied_tables
 from events.models import (
     Category,
     DuplicateDismissal,
@@ -58,7 +58,7 @@ def empty_database() -> None:
 
     tables = [
         model._meta.db_table
-        for label in ARCHIVE_APPS
+        for label in archive_app_labels()
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
     ]
     with connection.cursor() as cursor:

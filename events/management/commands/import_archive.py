@@ -14,7 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
-from events.archive import ArchiveNotEmpty, archive_restore
+from events.archive import ArchiveNotEmpty, archive_restore, archive_section_readers
 from events.restore import ArchiveError, archive_read
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {message}")
 
         try:
-            rows = archive_read(file.read_bytes())
+            rows = archive_read(file.read_bytes(), sections=archive_section_readers())
         except OSError as exc:
             raise CommandError(f"{file}: cannot read the archive ({exc.strerror})") from None
         except ArchiveError as exc:
@@ -70,6 +70,8 @@ class Command(BaseCommand):
             f"{restored['dismissals']} dismissed duplicates; "
             f"{restored['indexed']} events indexed for search"
         )
+        for name, counts in restored["sections"].items():
+            self.stdout.write(f"{name}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
         if restored["users created"]:
             self.stdout.write(
                 self.style.WARNING(
