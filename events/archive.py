@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -255,8 +256,6 @@ def archive_app_labels() -> tuple[str, ...]:
 
 def archive_occupied_tables() -> dict[str, int]:
     """Tables of the archive's apps (history included) that hold rows, with their counts."""
-    from django.apps import apps
-
     occupied = {}
     for label in archive_app_labels():
         for model in apps.get_app_config(label).get_models():

@@ -2,10 +2,11 @@
 
 After ``migrate`` on a new database, this brings back every source (with its raw text,
 versions and ingestion report), organisation, category, tag, event of every status,
-provenance record, metric, merge and dismissed duplicate, with their ids, and rebuilds the
-search index; exporting again gives the same file but for ``exported_at``. It refuses a
-database that already holds archive rows, and a file that is not a readable archive, naming
-the file and each problem; it writes in one transaction, so a refusal leaves nothing.
+provenance record, metric, merge, dismissed duplicate and chronicle (editions included),
+with their ids, and rebuilds the search index; exporting again gives the same file but for
+``exported_at``. It refuses a database that already holds archive rows, and a file that is
+not a readable archive, naming the file and each problem; it writes in one transaction, so
+a refusal leaves nothing.
 ``--dry-run`` reads the file and tries the whole restore, then rolls it back.
 """
 
