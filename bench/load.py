@@ -336,6 +336,7 @@ def main() -> None:
             after = load_average()
         finally:
             gunicorn_stop(server)
+            shutil.rmtree(work / "static", ignore_errors=True)  # the log stays, for errors
     report(args, mix, probes, result, before=before, after=after, log_path=log_path)
     print(f"(warm-up, not counted: {warm_up['requests']} requests in {WARM_UP} s)")
 
