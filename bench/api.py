@@ -25,15 +25,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
@@ -41,13 +36,21 @@ from urllib.parse import urlencode
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+from bench.harness import (  # noqa: E402 - needs the project on sys.path
+    database_for,
+    fetch,
+    free_port,
+    gunicorn_start,
+    gunicorn_stop,
+    gunicorn_wait,
+    prepare,
+)
+
 DEFAULT_NAME = "unionarchive_bench_api"
 PAGE_SIZE = 50
 YEAR = 2022
 SEARCH = "工匠"
 WARM_UP = 3
-SECRET_KEY = "benchmark-only-not-a-secret-" + "x" * 40
 
 PUBLISHED = "e.status = 'published' AND e.merged_into_id IS NULL"
 IN_YEAR = (
@@ -106,73 +109,6 @@ FROM page p LEFT JOIN events_category c ON c.id = p.category_id
 ORDER BY p.date_start, p.id
 """
 )
-
-
-# --- the database ---------------------------------------------------------------------------
-
-
-def event_count(url: str) -> int | None:
-    """Events in the database at ``url``; None before it is migrated."""
-    import psycopg
-
-    with psycopg.connect(url) as connection:
-        if connection.execute("SELECT to_regclass('events_event')").fetchone()[0] is None:
-            return None
-        return connection.execute("SELECT count(*) FROM events_event").fetchone()[0]
-
-
-def fresh_database(events: int, *, reuse: bool) -> tuple[str, bool]:
-    """The default benchmark database's URL and whether it must be filled."""
-    import psycopg
-    from psycopg import sql
-
-    url = f"{DEFAULT_SERVER}/{DEFAULT_NAME}"
-    with psycopg.connect(f"{DEFAULT_SERVER}/postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DEFAULT_NAME]
-        ).fetchone()
-        if exists and reuse and event_count(url) == events:
-            return url, False
-        name = sql.Identifier(DEFAULT_NAME)
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    return url, True
-
-
-def prepare(url: str, events: int, *, fill: bool) -> list[str]:
-    """Migrate, fill when asked, analyse; lines saying what it took."""
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", SECRET_KEY)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionarchive.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    import psycopg
-    from django.core.management import call_command, get_commands
-    from django.db import connections
-
-    from bench.datagen import generate
-
-    lines = []
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    lines.append(f"migrate: {time.perf_counter() - started:.1f} s")
-    if fill:
-        counts = generate(events=events)
-        rows = ", ".join(f"{value} {name}" for name, value in counts.items() if name != "seconds")
-        lines.append(f"generate: {counts['seconds']:.1f} s ({rows})")
-    if fill and "rebuild_search_index" in get_commands():
-        # q goes through the search index, which bulk_create does not write.
-        started = time.perf_counter()
-        call_command("rebuild_search_index", verbosity=0)
-        lines.append(f"rebuild_search_index: {time.perf_counter() - started:.1f} s")
-    connections.close_all()
-    started = time.perf_counter()
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("VACUUM ANALYZE")
-    lines.append(f"vacuum analyze: {time.perf_counter() - started:.1f} s")
-    return lines
 
 
 def frequent_organisation(url: str) -> tuple[str, int]:
@@ -290,68 +226,6 @@ class Floor:
             connection.close()
 
 
-# --- the server ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def gunicorn_start(url: str, port: int, log) -> subprocess.Popen:
-    executable = PROJECT_DIR / ".venv" / "bin" / "gunicorn"
-    if not executable.exists():
-        executable = shutil.which("gunicorn") or "gunicorn"
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": SECRET_KEY,
-        "DATABASE_URL": url,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_CONN_MAX_AGE": "60",
-        "SESSION_COOKIE_SECURE": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    command = [str(executable), "unionarchive.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "2"]
-    return subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def gunicorn_wait(server: subprocess.Popen, base: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn stopped:\n{log_path.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/api/events/?page_size=1", timeout=5):
-                return
-        except urllib.error.HTTPError:
-            return  # it answers; the scenarios report the status
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
-
-
-def gunicorn_stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def fetch(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
 # --- measuring -------------------------------------------------------------------------------
 
 
@@ -403,13 +277,7 @@ def main() -> None:
     if args.requests < 1 or args.concurrency < 1 or args.events < 1:
         parser.error("--events, --requests and --concurrency must be at least 1")
 
-    if args.database_url:
-        url, found = args.database_url, event_count(args.database_url)
-        if found and not args.reuse:
-            raise SystemExit(f"{url} holds {found} events: pass --reuse to measure it as it is")
-        fill = not found
-    else:
-        url, fill = fresh_database(args.events, reuse=args.reuse)
+    url, fill = database_for(args, DEFAULT_NAME)
     setup = prepare(url, args.events, fill=fill)
     slug, in_slug = frequent_organisation(url)
 

@@ -8,6 +8,7 @@ model permissions, and publishing only for those who may publish.
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -152,9 +153,13 @@ class EventViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
-        writer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
-        writer.is_valid(raise_exception=True)
-        self.perform_update(writer)
+        with transaction.atomic():
+            # Read, change and write under the row's lock: a load rewriting the event waits
+            # or is waited for, and the fields this request does not change keep its values.
+            event = Event.objects.select_for_update().get(pk=self.get_object().pk)
+            writer = self.get_serializer(event, data=request.data, partial=partial)
+            writer.is_valid(raise_exception=True)
+            self.perform_update(writer)
         shape = EventSerializer(self._fresh(writer.instance), context=self.get_serializer_context())
         return Response(shape.data)
 

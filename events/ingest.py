@@ -310,10 +310,15 @@ class _Writer:
     def _prior_provenances(self, previous: Source | None) -> dict[str, Provenance]:
         if previous is None:
             return {}
+        # The events are locked until the load commits: an editor's edit or decision made
+        # meanwhile waits for the load, then applies to what it wrote, and one committed
+        # before is seen here, so is_untouched() never judges a stale copy.
         provenances = (
             Provenance.objects.filter(source=previous)
             .exclude(extraction_key="")
             .select_related("event")
+            .select_for_update(of=("event",))
+            .order_by("event_id", "pk")
             .prefetch_related("event__organisations", "event__provenances", "event__metrics")
         )
         return {p.extraction_key: p for p in provenances}
@@ -415,7 +420,8 @@ class _Writer:
         self._note(candidate, event, note)
 
     def _join(self, event_id: int, candidate: EventCandidate, *, reason: str) -> None:
-        event = Event.objects.get(pk=event_id)
+        # Locked, and read afresh, for is_untouched() (see _prior_provenances).
+        event = Event.objects.select_for_update().get(pk=event_id)
         self._provenance(event, candidate, merge_reason=reason)
         self._metrics(event, candidate.metrics)
         new_organisations = [self.organisations[n] for n in candidate.organisations]
@@ -427,8 +433,11 @@ class _Writer:
 
     def _retire(self, previous: Source, matched: set[int]) -> None:
         """Drafts only the old version told, and nobody touched, go with it."""
-        gone = Event.objects.filter(provenances__source=previous).exclude(pk__in=matched)
-        for event in gone.distinct().prefetch_related("provenances"):
+        told = Event.objects.filter(provenances__source=previous).exclude(pk__in=matched)
+        # Locked like the others (FOR UPDATE does not go with DISTINCT, hence the subquery):
+        # an event an editor publishes while this load runs is not deleted.
+        gone = Event.objects.filter(pk__in=told.values("pk")).select_for_update().order_by("pk")
+        for event in gone.prefetch_related("provenances"):
             other_sources = {p.source_id for p in event.provenances.all()} - {previous.pk}
             if is_untouched(event) and not other_sources:
                 Metric.objects.filter(event=event).delete()

@@ -1,7 +1,6 @@
 """load_sources end to end: real seeds in, draft events with provenance out, safely again."""
 
 import shutil
-import threading
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -9,12 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from events import services
-from events.annotate import resources_from_database
 from events.archive import archive_build
-from events.ingest import source_ingest
 from events.models import Event, EventStatus, Metric, Organisation, Provenance
 from events.taxonomy import taxonomy_load
 from sources.models import Source
@@ -299,35 +295,6 @@ def test_rows_touched_grow_linearly_with_the_document(tmp_path, django_assert_ma
     per_event_once = len(single.captured_queries) / events_once
     per_event_twice = len(double.captured_queries) / events_twice
     assert per_event_twice <= per_event_once * 1.3
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="two loaders at once need a database with concurrent writers (run with DATABASE_URL)",
-)
-def test_two_loaders_at_once_load_a_document_once():
-    taxonomy_load()
-    resources = resources_from_database()
-    data = (SEEDS / TOP_TEN).read_bytes()
-    outcomes = []
-    barrier = threading.Barrier(2)
-
-    def run():
-        try:
-            barrier.wait()
-            outcomes.append(source_ingest(data=data, name=TOP_TEN, resources=resources))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcome.status for outcome in outcomes) == ["new", "unchanged"]
-    assert Source.objects.count() == 1
-    assert Event.objects.filter(title__contains="首都工匠学院").count() == 4
 
 
 def test_an_editor_can_undo_a_merge_and_a_reload_keeps_it_undone(tmp_path):
