@@ -231,6 +231,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # that cannot be moved into a stylesheet is allowed by the hash of its exact text.
 CSP_STYLE_ATTRIBUTES = [
     "border-top: 0",  # django-simple-history's history page: <p class="paginator" style=…>
+    "float: right; margin-right: 10px",  # DRF's browsable API: its filter and format buttons
 ]
 
 

@@ -59,6 +59,8 @@ def test_public_pages_api_docs_and_admin_cause_no_violation(
         ("/chronicle/2022/", (By.TAG_NAME, "h1")),
         # Swagger UI draws the operations only once its script has fetched the schema.
         (reverse("api:docs"), (By.CSS_SELECTOR, ".opblock")),
+        # DRF's browsable API, what a browser gets from an API address.
+        (reverse("api:event-list") + "?year=2022", (By.CSS_SELECTOR, ".response-info")),
         (reverse("admin:login"), (By.ID, "id_username")),
     ]
     for path, ready in public_pages:
