@@ -285,10 +285,9 @@ def test_long_lines_of_half_width_punctuation_normalise_in_linear_time():
     assert elapsed < 30, f"{elapsed:.1f} s"
 
 
-@pytest.mark.parametrize(
-    "unit", ["2022年4月27日，首届大国工匠创新交流大会在深圳举办。", "会议,参会100人;"]
-)
-def test_a_ten_megabyte_single_line_loads_in_bounded_time(client, tmp_path, unit):
+def test_a_ten_megabyte_single_line_loads_in_bounded_time(client, tmp_path):
+    # Full-width and half-width punctuation alike, dates and figures: no line break at all.
+    unit = "2022年4月27日，首届大国工匠创新交流大会在深圳举办,参会100人;"
     text = unit * (10_000_000 // len(unit.encode()))
     path = tmp_path / "one-line.txt"
     path.write_text(text, encoding="utf-8")

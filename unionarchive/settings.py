@@ -260,12 +260,15 @@ LOGIN_URL = "admin:login"
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins the same user name
 # from the same address is refused for AXES_COOLOFF_MINUTES, with the admin's lockout page
 # (429); a successful login clears the count. `manage.py axes_reset` lifts every lockout.
+# Behind a reverse proxy every login comes from the proxy's address, so the count is then in
+# effect per user name: X-Forwarded-For is not trusted, since a forged one would give each
+# guess a new address.
 AXES_FAILURE_LIMIT = env_positive_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_positive_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = env_lockout_parameters("AXES_LOCKOUT_PARAMETERS", "username+ip_address")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "unionarchive.lockout.lockout_response"
-# The user name typed is stored with each attempt; the password never is.
+# Log lines name only what the lockout counts, not the browser's user agent; no banner at start.
 AXES_VERBOSE = False
 
 # jieba's prefix-dictionary cache: a directory the project owns, never the shared /tmp.
