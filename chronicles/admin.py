@@ -331,7 +331,7 @@ class ChronicleEditionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Markdown"))
     def markdown_text(self, edition):
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', edition.markdown)
+        return format_html('<pre class="chronicle-markdown">{}</pre>', edition.markdown)
 
     @admin.display(description=_("changes from the previous edition"))
     def changes(self, edition):

@@ -1,5 +1,7 @@
 """An Atom feed of newly published events, newest publication first."""
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -9,6 +11,13 @@ from events.extraction.dates import date_text_zh
 from events.models import Event
 
 FEED_LENGTH = 50
+# Control characters XML 1.0 cannot carry: Django's feed writer refuses them (a 500), and an
+# editor may type one into a title through the admin or the API.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 class LatestEventsFeed(Feed):
@@ -31,10 +40,10 @@ class LatestEventsFeed(Feed):
 
     def item_title(self, item):
         date = date_text_zh(item.date_start, item.date_end, item.date_precision or None)
-        return f"{date} {item.title}" if date else item.title
+        return xml_text(f"{date} {item.title}" if date else item.title)
 
     def item_description(self, item):
-        return item.summary
+        return xml_text(item.summary)
 
     def item_link(self, item):
         return reverse("events:event-detail", args=[item.pk])

@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sources.models import PublishedPrecision, SourceKind
+from sources.reading import MAX_DOCUMENT_BYTES
 
-# The largest document the upload takes; a year's chronicle is a few hundred kilobytes.
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# The largest document the upload takes: the loader's own limit.
+MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES
 
 
 class SourceUploadForm(forms.Form):

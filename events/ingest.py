@@ -48,7 +48,7 @@ from events.models import (
 from events.search import search_index_update
 from sources.manifest import DocumentEntry
 from sources.models import Source
-from sources.reading import DocumentError
+from sources.reading import DocumentError, document_size_check
 
 # Any constant shared by every loader: the advisory lock that serialises loads.
 _LOAD_LOCK = 0x756E696F6E  # "union"
@@ -134,6 +134,8 @@ def documents_ingest(
     outcomes = []
     for entry in entries:
         try:
+            # A file too large is refused before it is read into memory.
+            document_size_check(entry.path.stat().st_size, name=entry.path.name)
             data = entry.path.read_bytes()
         except OSError as exc:
             outcome = SourceOutcome(
@@ -141,6 +143,8 @@ def documents_ingest(
                 status="failed",
                 error=f"{entry.path}: cannot be read ({exc.strerror})",
             )
+        except DocumentError as exc:
+            outcome = SourceOutcome(file=entry.path.name, status="failed", error=str(exc))
         else:
             outcome = source_ingest(
                 data=data,

@@ -99,7 +99,7 @@ def timeline_slide(event: dict) -> dict | None:
         slide["end_date"] = timeline_date(end, granularity, end_text)
     category = event.get("category") or {}
     if category.get("name"):
-        slide["group"] = category["name"]
+        slide["group"] = escape(category["name"])
     return slide
 
 

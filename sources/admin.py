@@ -93,7 +93,7 @@ class SourceAdmin(admin.ModelAdmin):
             cursor = end
         pieces.append(escape(source.text[cursor:]))
         return format_html(
-            '<div style="white-space: pre-wrap; max-width: 48em; line-height: 1.8">{}</div>',
+            '<div class="source-text">{}</div>',
             # Every piece was escaped or built by format_html above.
             mark_safe("".join(str(piece) for piece in pieces)),
         )

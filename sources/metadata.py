@@ -36,6 +36,7 @@ _CANONICAL = re.compile(
     re.IGNORECASE,
 )
 _URL = re.compile(r"https?://[^\s\"'<>，。、）)]+")
+_WEB_ADDRESS = re.compile(r"https?://\S+$", re.IGNORECASE)
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _YM = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})(?!\d)")
 _Y = re.compile(r"(\d{4})\s*年?")
@@ -105,6 +106,8 @@ def merge_metadata(extracted: Metadata, override: dict[str, Any]) -> Metadata:
         raise ValueError(f"kind: must be one of {', '.join(KINDS)}")
     if values.get("published_precision") not in (None, *PRECISIONS):
         raise ValueError(f"published_precision: must be one of {', '.join(PRECISIONS)}")
+    if values.get("url") and not _WEB_ADDRESS.match(values["url"]):
+        raise ValueError(f"url: not an http or https address: {values['url']!r}")
     return dataclasses.replace(extracted, **values)
 
 
@@ -219,8 +222,10 @@ def _publisher(lines: list[str], normalised_text: str) -> str | None:
 
 
 def _url(raw_text: str) -> str | None:
+    """The page's own address: its canonical link, else the first web address in the text.
+    Only http(s): a "javascript:" or "data:" address is never a source's link."""
     canonical = _CANONICAL.search(raw_text)
-    if canonical:
+    if canonical and _WEB_ADDRESS.match(canonical.group(1) or canonical.group(2)):
         return canonical.group(1) or canonical.group(2)
     found = _URL.search(raw_text)
     return found.group(0) if found else None

@@ -2,7 +2,10 @@
 
 What is repaired, in order:
 1. line ends (CRLF, CR) become LF; a page of HTML becomes its text;
-2. invisible characters go; ideographic and no-break spaces become plain spaces; a text in
+2. invisible characters go (zero-width characters, soft hyphens, bidirectional marks and
+   overrides such as U+200F and U+202E, which could reorder what a reader sees, and stray
+   control characters, which XML feeds cannot carry); ideographic and no-break spaces
+   become plain spaces; a text in
    traditional characters becomes simplified (OpenCC t2s), so that the gazetteer, the date
    words and search see one script — a simplified text is left exactly as it is;
 3. web boilerplate lines (breadcrumb, 发布时间/栏目 meta, 来源, 责任编辑, copyright, ICP,
@@ -37,7 +40,13 @@ _CLOSERS = "”’」』）)》〉】\"'"
 _CLAUSE = "，。；！？：,;!?:"
 _WIDE_PUNCT = "，。、；：！？“”‘’（）《》〈〉【】「」『』…—·～－"
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"}
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"))
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_CONTROLS = "".join(
+    chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)] if chr(code) not in "\t\n\r\f\v"
+)
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad" + _BIDI_CONTROLS + _CONTROLS)
+)
 _SPACES = dict.fromkeys(map(ord, "\u3000\u00a0\u2002\u2003\u2009\t\f\v"), " ")
 
 
@@ -317,6 +326,8 @@ def _paragraph_lines(lines: list[str]) -> tuple[list[list[str]], bool, int]:
 _RUN_OF_SPACES = re.compile(r" {2,}")
 _SPACE = re.compile(r" +")
 _RANGE_DASH = re.compile(r"(?<=\d)(?: +-| *- +)(?=\d)")
+_HALF_WIDTH_PUNCT = re.compile("[" + re.escape("".join(_HALF_TO_FULL)) + "]")
+_NOT_SPACE = re.compile(r"[^ ]")
 
 
 def _drop_spaces_by_wide(line: str, *, letter_spaced: bool) -> str:
@@ -348,19 +359,35 @@ def _join_lines(parts: list[str]) -> str:
 
 
 def _widen_punctuation(text: str) -> tuple[str, int]:
-    chars = list(text)
+    """Half-width punctuation touching a wide character (spaces aside) made full-width.
+
+    One pass left to right, so that a paragraph of any length costs time in proportion to
+    it: the character before is the last one kept (as converted so far), the one after is
+    found by a search that starts where the mark is.
+    """
+    parts: list[str] = []
     converted = 0
-    for i, ch in enumerate(chars):
-        if ch not in _HALF_TO_FULL:
-            continue
-        before = next((c for c in reversed(chars[:i]) if c != " "), "")
-        after = next((c for c in chars[i + 1 :] if c != " "), "")
-        if ch in ",:" and before.isdigit() and after.isdigit():
-            continue
-        if _is_wide(before) or _is_wide(after):
-            chars[i] = _HALF_TO_FULL[ch]
+    before = ""
+    position = 0
+    for match in _HALF_WIDTH_PUNCT.finditer(text):
+        i = match.start()
+        ch = text[i]
+        parts.append(text[position:i])
+        stretch = text[position:i].rstrip(" ")
+        if stretch:
+            before = stretch[-1]
+        following = _NOT_SPACE.search(text, i + 1)
+        after = following.group() if following else ""
+        if not (ch in ",:" and before.isdigit() and after.isdigit()) and (
+            _is_wide(before) or _is_wide(after)
+        ):
+            ch = _HALF_TO_FULL[ch]
             converted += 1
-    return "".join(chars), converted
+        parts.append(ch)
+        before = ch
+        position = i + 1
+    parts.append(text[position:])
+    return "".join(parts), converted
 
 
 def _clean_paragraph(lines: list[str]) -> tuple[str, int, int]:

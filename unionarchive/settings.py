@@ -5,10 +5,14 @@ machine with nothing set: SQLite in the project, DEBUG off, and local hosts only
 off the app refuses to start without a SECRET_KEY rather than run with a guessable one.
 """
 
+import base64
+import datetime
+import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +50,32 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name}={value!r} must be 1 or more.")
+    return value
+
+
+_LOCKOUT_PARAMETERS = {"username", "ip_address", "user_agent"}
+
+
+def env_lockout_parameters(name: str, default: str) -> list[str | list[str]]:
+    """django-axes' AXES_LOCKOUT_PARAMETERS from "ip_address,username+ip_address": commas
+    separate what is counted apart, "+" joins what is counted together."""
+    parameters: list[str | list[str]] = []
+    for item in env_list(name, default):
+        parts = [part.strip() for part in item.split("+")]
+        unknown = [part for part in parts if part not in _LOCKOUT_PARAMETERS]
+        if unknown:
+            raise ImproperlyConfigured(
+                f"{name}={os.environ.get(name)!r}: unknown parameter {unknown[0]!r}; use "
+                f"{', '.join(sorted(_LOCKOUT_PARAMETERS))}, joined with + or separated by commas."
+            )
+        parameters.append(parts[0] if len(parts) == 1 else parts)
+    return parameters
+
+
 DEBUG = env_bool("DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -76,6 +106,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
+    "csp",
+    "axes",
     "sources",
     "events",
     "chronicles",
@@ -83,6 +115,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, static files and API included.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -94,6 +128,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "unionarchive.urls"
@@ -130,6 +166,13 @@ except ValueError as exc:
     ) from None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes counts failed logins first and refuses a locked-out one before any password is
+# checked; the model backend does the real authentication.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -174,8 +217,59 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# SecurityMiddleware sends X-Content-Type-Options: nosniff, this Referrer-Policy and this
+# Cross-Origin-Opener-Policy on every response (these are Django's defaults, stated here so
+# that a test and a reader see them).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and data only from this site,
+# no inline script or style, no plugins, never framed. The JSON-LD block and the json_script
+# island are data blocks, which CSP does not execute. The browser tests load the main pages,
+# the API docs and the admin and fail on any violation. A library template's style attribute
+# that cannot be moved into a stylesheet is allowed by the hash of its exact text.
+CSP_STYLE_ATTRIBUTES = [
+    "border-top: 0",  # django-simple-history's history page: <p class="paginator" style=…>
+    "float: right; margin-right: 10px",  # DRF's browsable API: its filter and format buttons
+]
+
+
+def csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_HASHES, *map(csp_hash, CSP_STYLE_ATTRIBUTES)],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": env_list("CSP_REPORT_URI", "") or None,
+    }
+}
 
 LOGIN_URL = "admin:login"
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins the same user name
+# from the same address is refused for AXES_COOLOFF_MINUTES, with the admin's lockout page
+# (429); a successful login clears the count. `manage.py axes_reset` lifts every lockout.
+# Behind a reverse proxy every login comes from the proxy's address, so the count is then in
+# effect per user name: X-Forwarded-For is not trusted, since a forged one would give each
+# guess a new address.
+AXES_FAILURE_LIMIT = env_positive_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_positive_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = env_lockout_parameters("AXES_LOCKOUT_PARAMETERS", "username+ip_address")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "unionarchive.lockout.lockout_response"
+# Log lines name only what the lockout counts, not the browser's user agent; no banner at start.
+AXES_VERBOSE = False
 
 # jieba's prefix-dictionary cache: a directory the project owns, never the shared /tmp.
 JIEBA_CACHE_DIR = Path(os.environ.get("JIEBA_CACHE_DIR", BASE_DIR / ".cache" / "jieba"))

@@ -12,7 +12,8 @@ from events.models import EventStatus
 from events.search import search_index_update
 from tests.factories import EventFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the roles (groups) a migration made are back after earlier tests flushed.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_an_editor_publishes_a_draft_and_readers_then_see_it(live_server, browser, screenshot):

@@ -1,16 +1,12 @@
 """A reader's path through the public site in real headless Chromium, against the live
 server, with a screenshot after each step in test-artifacts/."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-from chronicles import services as chronicle_services
 from events.filters import EventFilterSet
 from events.models import Event
 
@@ -19,15 +15,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def wait_for(browser, condition, timeout=10):
     return WebDriverWait(browser, timeout).until(condition)
-
-
-@pytest.fixture
-def demo_archive():
-    call_command("setup_demo", "--no-editor", stdout=StringIO())
-    chronicle = chronicle_services.chronicle_create(year=2022)
-    chronicle_services.chronicle_populate(chronicle=chronicle)
-    chronicle_services.chronicle_publish(chronicle=chronicle, by=None)
-    return Event.objects.published()
 
 
 def test_reader_filters_searches_reads_an_event_and_its_source(

@@ -26,6 +26,10 @@ print(json.dumps({
     "HOST": settings.DATABASES["default"].get("HOST", ""),
     "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
     "STATICFILES": settings.STORAGES["staticfiles"]["BACKEND"],
+    "AXES_FAILURE_LIMIT": settings.AXES_FAILURE_LIMIT,
+    "AXES_COOLOFF_SECONDS": settings.AXES_COOLOFF_TIME.total_seconds(),
+    "AXES_LOCKOUT_PARAMETERS": settings.AXES_LOCKOUT_PARAMETERS,
+    "CSP_REPORT_URI": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"],
 }))
 """
 
@@ -126,5 +130,41 @@ def test_check_deploy_leaves_only_what_the_https_proxy_covers(tmp_path):
         text=True,
         timeout=60,
     )
-    reported = set(re.findall(r"\((security\.\w+)\)", result.stdout + result.stderr))
+    reported = set(re.findall(r"\((\w+\.[EW]\d+)\)", result.stdout + result.stderr))
     assert reported == {"security.W004", "security.W008"}, result.stdout + result.stderr
+
+
+def test_login_throttling_defaults_to_five_failures_and_fifteen_minutes():
+    values = load_settings(SECRET_KEY=STRONG_KEY)
+    assert values["AXES_FAILURE_LIMIT"] == 5
+    assert values["AXES_COOLOFF_SECONDS"] == 15 * 60
+    assert values["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+
+
+def test_login_throttling_is_set_from_the_environment():
+    values = load_settings(
+        SECRET_KEY=STRONG_KEY,
+        AXES_FAILURE_LIMIT="3",
+        AXES_COOLOFF_MINUTES="60",
+        AXES_LOCKOUT_PARAMETERS="ip_address, username+ip_address",
+    )
+    assert values["AXES_FAILURE_LIMIT"] == 3
+    assert values["AXES_COOLOFF_SECONDS"] == 3600
+    assert values["AXES_LOCKOUT_PARAMETERS"] == ["ip_address", ["username", "ip_address"]]
+
+
+def test_bad_login_throttling_values_are_named_in_the_error():
+    for name, value, message in [
+        ("AXES_FAILURE_LIMIT", "0", "AXES_FAILURE_LIMIT=0 must be 1 or more"),
+        ("AXES_COOLOFF_MINUTES", "soon", "AXES_COOLOFF_MINUTES='soon' is not a whole number"),
+        ("AXES_LOCKOUT_PARAMETERS", "ip+username", "unknown parameter 'ip'"),
+    ]:
+        result = run_python(PRINT_SETTINGS, SECRET_KEY=STRONG_KEY, **{name: value})
+        assert result.returncode != 0, name
+        assert message in result.stderr, result.stderr
+
+
+def test_csp_reports_go_where_csp_report_uri_says():
+    assert load_settings(SECRET_KEY=STRONG_KEY)["CSP_REPORT_URI"] is None
+    values = load_settings(SECRET_KEY=STRONG_KEY, CSP_REPORT_URI="https://reports.example.org/csp")
+    assert values["CSP_REPORT_URI"] == ["https://reports.example.org/csp"]
