@@ -141,8 +141,7 @@ def segmentation_recall(queries: list[str]) -> dict[str, float]:
         fields = document.text.split("\n")
         accurate = {w for f in fields for w in tok.lcut(f, HMM=False)}
         search = {w for f in fields for w in tok.lcut_for_search(f, HMM=False)}
-        columns = ("title_tokens", "summary_tokens", "body_tokens", "extra_tokens")
-        tokens = {token for column in columns for token in getattr(document, column).split()}
+        tokens = {token for field in document.tokens.values() for token in field}
         for query in queries:
             term = _normalised(query)
             if term not in document.text:
@@ -150,8 +149,8 @@ def segmentation_recall(queries: list[str]) -> dict[str, float]:
             expected += 1
             found["jieba accurate mode"] += term in accurate
             found["jieba search mode"] += term in search
-            # The index: the term is a word of it, or all its bigrams are.
-            grams = [term[i : i + 2] for i in range(len(term) - 1)]
+            # The index: the term is one of its tokens, or all its 4-grams are.
+            grams = [term[i : i + 4] for i in range(len(term) - 3)]
             found["index"] += term in tokens or all(g in tokens for g in grams)
     return {way: found[way] / expected if expected else 1.0 for way in ways} | {
         "substring hits in the sample": expected

@@ -527,11 +527,12 @@ class DuplicateDismissal(models.Model):
 class EventSearch(models.Model):
     """An event's entry in the full-text search index, written by ``events.search`` only.
 
-    One row per event. Each ``*_tokens`` column holds space-joined tokens of one weight
-    (jieba search-mode words and the character bigrams of the text, see events/search.py);
-    ``text`` is the event's searchable text, lowercased, that candidates are checked
-    against. The database's own index over the tokens is vendor SQL made by the migration:
-    a generated ``tsvector`` column with a GIN index on PostgreSQL, an FTS5 table on SQLite.
+    One row per event: ``text`` is the event's searchable text, lowercased, that the
+    few candidates the tokens cannot decide are checked against (every candidate of a
+    ``partial`` row). The tokens themselves
+    live where each database indexes them, made by migration 0006: a ``document``
+    tsvector column with a GIN index on PostgreSQL, an FTS5 table on SQLite (see
+    events/search.py).
     """
 
     event = models.OneToOneField(
@@ -541,11 +542,12 @@ class EventSearch(models.Model):
         primary_key=True,
         related_name="search",
     )
-    title_tokens = models.TextField(_("title tokens"), blank=True)
-    summary_tokens = models.TextField(_("summary tokens"), blank=True)
-    body_tokens = models.TextField(_("body tokens"), blank=True)
-    extra_tokens = models.TextField(_("place, tag and organisation tokens"), blank=True)
     text = models.TextField(_("searchable text"), blank=True)
+    partial = models.BooleanField(
+        _("partly tokenised"),
+        default=False,
+        help_text=_("Some fields were too long for tokens; the text decides every query."),
+    )
 
     class Meta:
         verbose_name = _("search index entry")

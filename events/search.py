@@ -11,59 +11,62 @@ What a query means, on both databases
     that substring matching (``icontains``) finds, no fewer (recall) and no more
     (precision), ranked.
 
-The index (one ``EventSearch`` row per event)
-    Four token columns, one per weight: title (A), summary (B), body (C), and place, tags,
-    organisation names and aliases (D). Each holds, lowercased and without repeats:
+The index: a row per event and, per field, its tokens
+    The fields are the title, the summary, the body, and the rest (place, tags,
+    organisation names and aliases). A field's tokens, lowercased, each once:
 
-    * jieba's search-mode words (the union user dictionary keeps 大国工匠, 新就业形态劳动者,
-      全总 … whole, and search mode adds their dictionary parts). They give the ranking
-      its words.
-    * the character bigrams of every run of letters and digits. Segmentation alone does
-      not give substring recall: search mode cuts 粤港澳大湾区工会 into 粤港/港澳/粤港澳/
-      大湾/区工会, so 大湾区 is no token of it, and it never yields 全国总工会 inside
-      中华全国总工会 (it adds only two- and three-character parts). Accurate mode misses
-      more. Every substring of two or more letters, though, is the AND of its bigrams.
-      bench/search.py measures the recall of each way on the seeds.
+    * every run of one to four letters or digits that it contains (its 1- to 4-grams).
+      A word of up to four letters — nearly every Chinese word, 工匠, 大湾区, 集体协商 —
+      is then one token, and a field holds that token exactly when it contains the word:
+      the index alone answers, with no look at the text. Segmentation alone never gives
+      substring recall: jieba's search mode cuts 粤港澳大湾区工会 into 粤港/港澳/粤港澳/
+      大湾/区工会 (no 大湾区) and never yields 全国总工会 inside 中华全国总工会.
+      bench/search.py measures the recall of each way on its data.
+    * jieba's words longer than that (accurate mode, plus every dictionary word inside
+      each word, so 中华全国总工会 gives 全国总工会 and 新就业形态劳动者 gives 新就业形态;
+      the union user dictionary fixtures/userdict.txt keeps domain terms whole). A field
+      that holds such a word contains it, so these events need no look at the text either.
 
-    and ``text``: the searchable fields, lowercased, whitespace collapsed, one per line.
+    ``text`` keeps the searchable fields, lowercased, whitespace collapsed, one per line,
+    for the few checks the tokens cannot answer. An event whose tokens would pass
+    ``TOKEN_BUDGET`` (a pasted book as a body) keeps the fields that fit and is marked
+    partial; partial events are always checked against their text.
 
-    On PostgreSQL a generated ``tsvector`` column (``simple`` configuration, weights A–D)
-    with a GIN index follows the token columns by itself, whoever writes them. On SQLite
-    an FTS5 table with the same four columns, keyed by event id, is written beside each
-    row by ``search_index_update`` (the migration makes both; see 0005_event_search.py).
+    PostgreSQL: a ``tsvector`` of the tokens, each prefixed by its field (``a_`` title,
+    ``b_`` summary, ``c_`` body, ``d_`` the rest), with a GIN index; the row's wide
+    values live out of line (TOAST), so the rows a query visits are narrow. SQLite: an
+    FTS5 table keyed by event id with one column per field. See 0006_search_ngrams.py.
 
 How a query runs
-    Candidates are the events whose index holds every bigram of every word (a GIN or FTS5
-    lookup); each candidate is then checked against ``text`` with a plain substring test,
-    which is what keeps precision exact. A word of exactly two letters (Chinese or ASCII
-    letters and digits) is one bigram, a whole token, so the lookup alone is exact and
-    it skips that check, which reads every candidate row. A word of a single character
-    has no bigram and is checked against ``text`` alone (a scan, still correct).
-    Ranking: ``ts_rank`` on PostgreSQL and ``bm25`` on SQLite over the bigrams and jieba
-    words of the query, with the column weights above, after a count of where the whole
-    terms are (title 4, summary 2, body 1): a title hit comes before a summary hit before
-    a body hit.
+    A word of one to four letters is one token: the index lookup is the answer. A longer
+    word takes the events holding all its 4-grams and keeps those that hold it as a
+    jieba word or whose text contains it; a phrase, or a word with punctuation inside,
+    is checked against the text. Partial events are checked against the text for every
+    word. Ranking: where each whole word is (title 4, summary 2, body 1, summed over the
+    words), then chronologically. Each of those is a lookup in the same index.
 
 Keeping it current
     Explicit calls, no signals (house style): the loader after each document, the admin's
     save, the API's writes, merges, splits and organisation merges call
     ``search_index_update``. Anything else that writes events in bulk (bench data, raw
-    SQL) runs ``rebuild_search_index`` afterwards, which is safe at any time and changes
-    nothing when the index is already current. An organisation renamed or given an alias
-    in the admin reaches its events' index at their next save or at the next rebuild.
+    SQL, an upgrade that changes the index) runs ``rebuild_search_index`` afterwards
+    (``setup_demo`` indexes any event without a row), which is safe at any time and
+    changes nothing when the index is already current. An organisation renamed or given
+    an alias in the admin reaches its events' index at their next save or at the next
+    rebuild.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, FloatField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -72,6 +75,7 @@ from events.extraction.nlp import UnionTokenizer, tokenizer
 from events.models import Event, EventSearch
 
 __all__ = [
+    "SearchDocument",
     "SearchTerm",
     "event_document",
     "events_search",
@@ -85,26 +89,35 @@ __all__ = [
 FTS_TABLE = "events_eventsearch_fts"
 USER_DICT = Path(settings.BASE_DIR) / "fixtures" / "userdict.txt"
 
-# Title, summary, body, the rest: bm25 column weights on SQLite, in the ratio of
-# ts_rank's default weights for A, B, C, D on PostgreSQL (1, 0.4, 0.2, 0.1).
-SQLITE_WEIGHTS = "10.0, 4.0, 2.0, 1.0"
+# The fields of an event's index row, with their tsvector prefix and ranking weight.
+FIELDS = ("title", "summary", "body", "extra")
+PREFIX = {"title": "a", "summary": "b", "body": "c", "extra": "d"}
+WEIGHT = {"title": 4, "summary": 2, "body": 1}
 
-# Runs of letters and digits: what bigrams are taken from. Underscore is a word character
-# for ``\w`` but a separator for PostgreSQL's parser, so it is left out here as well.
+# Every run of up to this many letters is a token: words that short are found exactly by
+# the index alone.
+MAX_GRAM = 4
+# Longer jieba words are tokens up to this length (longer ones are URLs, digit runs).
+MAX_WORD = 32
+# What a field may hold before it is left to the text check: a tsvector is at most 1 MB,
+# and each token costs its UTF-8 bytes, the two-letter prefix and 4 bytes of entry.
+TOKEN_BUDGET = 600_000
+MAX_FIELD_CHARS = 20_000
+# jieba reads fields up to this length; the n-grams cover any length.
+MAX_SEGMENTED_CHARS = 5_000
+# Marks an event whose tokens did not all fit. Not a token of any text: ``_RUN`` never
+# yields the sign.
+PARTIAL = "⊘partial"
+
+# Runs of letters and digits: what tokens are taken from. Underscore is a word character
+# for ``\w`` but a separator in the prefixed tokens, so it is left out here.
 _RUN = re.compile(r"[^\W_]+")
 _QUERY_PART = re.compile(r'"([^"]*)"|“([^”]*)”|(\S+)')
 _QUOTES = '"“”'
-# Enough bigrams of one word to make the candidate lookup selective; the substring check
-# of every candidate makes up for the ones left out, so this costs no precision.
+# Enough 4-grams of one long word to make the candidate lookup selective; the check of
+# every candidate makes up for the ones left out, so this costs no precision.
 _MAX_GRAMS_PER_TERM = 12
 _BATCH = 500
-# Dictionary parts are looked for in the first letters of a long word only (a URL or a
-# run of digits would cost quadratic time for nothing).
-_MAX_PART_SOURCE = 16
-# Letters a two-letter word may be made of for the index alone to find it exactly: CJK
-# ideographs (the unified block and extension A, compatibility ideographs), ASCII
-# lowercase letters and digits. PostgreSQL's parser keeps a pair of these one token.
-_EXACT_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffa-z0-9]")
 
 
 def _tokenizer() -> UnionTokenizer:
@@ -115,62 +128,107 @@ def _normalised(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _bigrams(text: str) -> list[str]:
-    return [run[i : i + 2] for run in _RUN.findall(text) for i in range(len(run) - 1)]
+def _ngrams(run: str) -> Iterator[str]:
+    for size in range(1, min(MAX_GRAM, len(run)) + 1):
+        for start in range(len(run) - size + 1):
+            yield run[start : start + size]
 
 
-def _words(text: str, tok: UnionTokenizer) -> list[str]:
-    """jieba's words of ``text`` (already lowercased), two letters or more, each followed
-    by every dictionary word inside it.
+def _words(text: str, tok: UnionTokenizer) -> Iterator[str]:
+    """jieba's words of ``text`` (already lowercased) longer than ``MAX_GRAM``, each
+    followed by every longer dictionary word inside it.
 
-    That is search mode (``cut_for_search``) extended to parts of any length: search mode
-    adds only two- and three-character parts, so 县级工会加强年 would not give 县级工会 nor
-    中华全国总工会 give 全国总工会. Without the HMM: it guesses words the dictionaries lack,
-    which the bigrams cover anyway, and it is slower.
+    Accurate mode extended to parts of any length: search mode adds only two- and
+    three-character parts, so 中华全国总工会 would not give 全国总工会. Without the HMM:
+    it guesses words the dictionaries lack, which the n-grams cover anyway, and is slower.
     """
-    words = []
     for word in tok.cut(text, HMM=False):
         for piece in _RUN.findall(word):
-            if len(piece) < 2:
+            if not MAX_GRAM < len(piece) <= MAX_WORD:
                 continue
-            words.append(piece)
-            if len(piece) > 2:
-                words += [
-                    part
-                    for size in range(len(piece) - 1, 1, -1)
-                    for start in range(min(len(piece), _MAX_PART_SOURCE) - size + 1)
-                    if tok.FREQ.get(part := piece[start : start + size])
-                ]
-    return words
+            yield piece
+            for size in range(len(piece) - 1, MAX_GRAM, -1):
+                for start in range(len(piece) - size + 1):
+                    if tok.FREQ.get(part := piece[start : start + size]):
+                        yield part
 
 
 def field_tokens(text: str, *, tok: UnionTokenizer | None = None) -> list[str]:
-    """The index tokens of one field: jieba words, then bigrams, each once."""
+    """The index tokens of one field: its 1- to 4-grams, then its longer jieba words."""
     text = _normalised(text)
     if not text:
         return []
-    return list(dict.fromkeys([*_words(text, tok or _tokenizer()), *_bigrams(text)]))
+    tokens = [gram for run in _RUN.findall(text) for gram in _ngrams(run)]
+    if len(text) <= MAX_SEGMENTED_CHARS:
+        tokens += _words(text, tok or _tokenizer())
+    return list(dict.fromkeys(tokens))
+
+
+def _cost(tokens: Iterable[str]) -> int:
+    return sum(len(token.encode()) + 6 for token in tokens)
 
 
 # --- the index ------------------------------------------------------------------------
 
 
-def event_document(event: Event, *, tok: UnionTokenizer | None = None) -> EventSearch:
-    """The index row of ``event`` (its tags and organisations with aliases prefetched)."""
+@dataclass(frozen=True)
+class SearchDocument:
+    """An event's index row: its text for checks and its tokens per field."""
+
+    event_id: int
+    text: str
+    tokens: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    partial: bool = False
+
+    def lexemes(self) -> list[str]:
+        """The PostgreSQL index's lexemes: tokens prefixed by their field."""
+        lexemes = [f"{PREFIX[name]}_{token}" for name in FIELDS for token in self.tokens[name]]
+        return [*lexemes, PARTIAL] if self.partial else lexemes
+
+    def columns(self) -> tuple[str, ...]:
+        """The SQLite FTS5 columns: each field's tokens, space-separated."""
+        columns = [" ".join(self.tokens[name]) for name in FIELDS]
+        if self.partial:
+            columns[-1] = f"{columns[-1]} {PARTIAL}".strip()
+        return tuple(columns)
+
+
+def event_document(event: Event, *, tok: UnionTokenizer | None = None) -> SearchDocument:
+    """The index row of ``event`` (its tags and organisations with aliases prefetched).
+
+    Fields are tokenised title first; one that is too long, or whose tokens would pass
+    ``TOKEN_BUDGET`` with those before it, keeps no tokens and makes the event partial.
+    """
     tok = tok or _tokenizer()
     extra = [event.place, *(tag.name for tag in event.tags.all())]
     for organisation in event.organisations.all():
         extra += [organisation.name, *(alias.name for alias in organisation.aliases.all())]
-    extra = [value for value in extra if value]
-    fields = [event.title, event.summary, event.body, *extra]
-    return EventSearch(
-        event_id=event.pk,
-        title_tokens=" ".join(field_tokens(event.title, tok=tok)),
-        summary_tokens=" ".join(field_tokens(event.summary, tok=tok)),
-        body_tokens=" ".join(field_tokens(event.body, tok=tok)),
-        extra_tokens=" ".join(dict.fromkeys(t for v in extra for t in field_tokens(v, tok=tok))),
-        text="\n".join(_normalised(value) for value in fields if value),
+    values = {
+        "title": [event.title],
+        "summary": [event.summary],
+        "body": [event.body],
+        "extra": [value for value in extra if value],
+    }
+    tokens, budget, partial = {}, TOKEN_BUDGET, False
+    for name in FIELDS:
+        field_values = values[name]
+        if sum(len(value) for value in field_values) > MAX_FIELD_CHARS:
+            found: tuple[str, ...] = ()
+            partial = True
+        else:
+            found = tuple(
+                dict.fromkeys(t for value in field_values for t in field_tokens(value, tok=tok))
+            )
+            cost = _cost(found)
+            if cost > budget:
+                found, partial = (), True
+            else:
+                budget -= cost
+        tokens[name] = found
+    text = "\n".join(
+        _normalised(value) for name in FIELDS for value in values[name] if value.strip()
     )
+    return SearchDocument(event_id=event.pk, text=text, tokens=tokens, partial=partial)
 
 
 def _event_ids(events: Iterable[Event | int] | QuerySet) -> list[int]:
@@ -203,35 +261,38 @@ def search_index_update(*, events: Iterable[Event | int] | QuerySet) -> int:
             gone = set(chunk) - {event.pk for event in rows}
             if gone:
                 EventSearch.objects.filter(event_id__in=gone).delete()
-            EventSearch.objects.bulk_create(
-                documents,
-                update_conflicts=True,
-                unique_fields=["event"],
-                update_fields=[
-                    "title_tokens",
-                    "summary_tokens",
-                    "body_tokens",
-                    "extra_tokens",
-                    "text",
-                ],
-            )
-            if connection.vendor == "sqlite":
-                _sqlite_fts_write(chunk, documents)
+            if connection.vendor == "postgresql":
+                _postgresql_write(documents)
+            else:
+                _sqlite_write(chunk, documents)
         written += len(documents)
     return written
 
 
-def _sqlite_fts_write(ids: Sequence[int], documents: Sequence[EventSearch]) -> None:
+def _postgresql_write(documents: Sequence[SearchDocument]) -> None:
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO events_eventsearch (event_id, text, partial, tokens) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (event_id) DO UPDATE SET "
+            "text = EXCLUDED.text, partial = EXCLUDED.partial, tokens = EXCLUDED.tokens",
+            [(d.event_id, d.text, d.partial, " ".join(d.lexemes())) for d in documents],
+        )
+
+
+def _sqlite_write(ids: Sequence[int], documents: Sequence[SearchDocument]) -> None:
+    EventSearch.objects.bulk_create(
+        [EventSearch(event_id=d.event_id, text=d.text, partial=d.partial) for d in documents],
+        update_conflicts=True,
+        unique_fields=["event"],
+        update_fields=["text", "partial"],
+    )
     with connection.cursor() as cursor:
         marks = ", ".join(["%s"] * len(ids))
         cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", list(ids))
         cursor.executemany(
             f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body, extra) "
             "VALUES (%s, %s, %s, %s, %s)",
-            [
-                (d.event_id, d.title_tokens, d.summary_tokens, d.body_tokens, d.extra_tokens)
-                for d in documents
-            ],
+            [(d.event_id, *d.columns()) for d in documents],
         )
 
 
@@ -270,8 +331,30 @@ class SearchTerm:
     phrase: bool = False
 
     @property
+    def exact(self) -> bool:
+        """Whether the index alone finds exactly the events holding the term: a single
+        run of up to ``MAX_GRAM`` letters or digits is one token of every field holding it.
+        """
+        return 0 < len(self.text) <= MAX_GRAM and _RUN.fullmatch(self.text) is not None
+
+    @property
+    def word(self) -> str | None:
+        """The term as the jieba word a field may hold, for a longer single run."""
+        if MAX_GRAM < len(self.text) <= MAX_WORD and _RUN.fullmatch(self.text):
+            return self.text
+        return None
+
+    @property
     def grams(self) -> tuple[str, ...]:
-        grams = list(dict.fromkeys(_bigrams(self.text)))
+        """Tokens that every field holding the term holds: the term itself when exact,
+        else the 4-grams of its runs (shorter runs whole), at most twelve, spread."""
+        grams: list[str] = []
+        for run in _RUN.findall(self.text):
+            if len(run) <= MAX_GRAM:
+                grams.append(run)
+            else:
+                grams += [run[i : i + MAX_GRAM] for i in range(len(run) - MAX_GRAM + 1)]
+        grams = list(dict.fromkeys(grams))
         if len(grams) > _MAX_GRAMS_PER_TERM:
             # Spread over the word, first and last always in.
             step = (len(grams) - 1) / (_MAX_GRAMS_PER_TERM - 1)
@@ -298,104 +381,120 @@ def parse_query(query: str) -> tuple[SearchTerm, ...]:
     return tuple(dict.fromkeys(terms))
 
 
-def _tsquery(lexemes: Iterable[str], operator: str) -> str:
-    return f" {operator} ".join(f"'{lexeme}'" for lexeme in lexemes)
+class _Index:
+    """The vendor's SQL: which events' fields hold which tokens, and the text check."""
 
+    def __init__(self) -> None:
+        self.postgresql = connection.vendor == "postgresql"
 
-def _fts_query(lexemes: Iterable[str], operator: str) -> str:
-    return f" {operator} ".join(f'"{lexeme}"' for lexeme in lexemes)
+    def lookup(
+        self,
+        groups: Sequence[Sequence[str]],
+        fields: Sequence[str] = FIELDS,
+        *,
+        or_partial: bool = False,
+        columns: str = "event_id",
+    ) -> tuple[str, list]:
+        """SQL and params selecting ``columns`` of the index rows whose ``fields`` hold,
+        for every group, one of the group's tokens (an AND of ORs); with ``or_partial``,
+        the rows marked partial too.
 
+        On PostgreSQL through ``events_search_ids`` (migration 0006), which leaves the
+        planner no way but the GIN index.
+        """
+        if self.postgresql:
+            query = " & ".join(
+                "(" + " | ".join(f"'{PREFIX[f]}_{t}'" for t in group for f in fields) + ")"
+                for group in groups
+            )
+            if or_partial:
+                query = f"({query}) | '{PARTIAL}'"
+            return f"SELECT {columns} FROM events_search_ids(%s::tsquery)", [query]
+        scope = "" if tuple(fields) == FIELDS else "{" + " ".join(fields) + "} : "
+        query = " AND ".join(
+            "(" + " OR ".join(f'{scope}"{t}"' for t in group) + ")" for group in groups
+        )
+        if or_partial:
+            query = f'({query}) OR "{PARTIAL}"'
+        return (
+            f"SELECT {columns} FROM events_eventsearch WHERE event_id IN "
+            f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
+            [query],
+        )
 
-def _rank_lexemes(terms: Sequence[SearchTerm]) -> list[str]:
-    tok = _tokenizer()
-    grams = [gram for term in terms for gram in term.grams]
-    return list(dict.fromkeys([*grams, *(w for term in terms for w in _words(term.text, tok))]))
-
-
-def _index_is_exact(term: SearchTerm) -> bool:
-    """Whether the index lookup alone finds exactly the events whose text holds ``term``.
-
-    So for a word of two letters or digits (Chinese characters or ASCII letters and
-    digits): its one bigram is a whole token of the index (PostgreSQL's parser and FTS5's
-    ascii tokenizer keep such a pair whole), and a field has that token exactly when the
-    field contains the pair. Longer words only imply that all their bigrams are there.
-    """
-    return len(term.text) == 2 and all(_EXACT_CHAR.match(char) for char in term.text)
+    def contains(self, column: str = "text") -> str:
+        return f"strpos({column}, %s) > 0" if self.postgresql else f"instr({column}, %s) > 0"
 
 
 def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
-    """Ids of the events whose index has every bigram and whose text has every term.
+    """Ids of the events that hold every term (see "How a query runs" above).
 
-    Terms the index finds exactly (see ``_index_is_exact``) are not checked against
-    ``text``: that check reads every candidate row, which is most of a query's time.
+    One lookup finds the events whose index holds every term's tokens, and those marked
+    partial; the text then decides the terms the tokens cannot (a longer word not held
+    as a word, a phrase), and every term of a partial row.
     """
-    grams = list(dict.fromkeys(gram for term in terms for gram in term.grams))
-    checked = [term.text for term in terms if not _index_is_exact(term)]
-    if connection.vendor == "postgresql":
-        checks = ["strpos(s.text, %s) > 0"] * len(checked)
-        if grams:
-            checks.insert(0, "s.document @@ to_tsquery('simple', %s)")
-        sql = f"SELECT s.event_id FROM events_eventsearch s WHERE {' AND '.join(checks)}"
-        params = [_tsquery(grams, "&")] if grams else []
-    else:
-        checks = ["instr(s.text, %s) > 0"] * len(checked)
-        if grams:
-            checks.insert(
-                0, f"s.event_id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
-            )
-        sql = f"SELECT s.event_id FROM events_eventsearch s WHERE {' AND '.join(checks)}"
-        params = [_fts_query(grams, "AND")] if grams else []
-    return RawSQL(sql, [*params, *checked])
+    index = _Index()
+    groups = [(gram,) for term in terms for gram in term.grams]
+    if not groups:
+        # No token to look up (punctuation only): the text of every row decides.
+        checks = " AND ".join([index.contains()] * len(terms))
+        return RawSQL(
+            f"SELECT event_id FROM events_eventsearch WHERE {checks}", [t.text for t in terms]
+        )
+    found, params = index.lookup(groups, or_partial=True, columns="event_id, partial")
+    conditions = []
+    for term in terms:
+        # A look at the candidate's own text, read only where the branches before it
+        # did not decide (the OR stops at the first true branch).
+        check = (
+            f"(SELECT {index.contains()} FROM events_eventsearch s "
+            "WHERE s.event_id = found.event_id)"
+        )
+        if term.exact:
+            conditions.append(f"(NOT found.partial OR {check})")
+            params.append(term.text)
+        elif term.word:
+            sql, word_params = index.lookup([(term.word,)])
+            conditions.append(f"(found.event_id IN ({sql}) OR {check})")
+            params += [*word_params, term.text]
+        else:
+            conditions.append(check)
+            params.append(term.text)
+    return RawSQL(
+        f"SELECT found.event_id FROM ({found}) found WHERE {' AND '.join(conditions)}", params
+    )
 
 
 def _field_hits(terms: Sequence[SearchTerm]):
     """Where each whole term is: 4 in the title, 2 in the summary, 1 in the body; summed.
 
-    Ranks first, so that 服务站点 in a title beats a title holding only 服务站 and a
-    body holding 服务站点 (which the bigram ranking alone would put first).
+    A long word counts where all its 4-grams are, which is where it is nearly always;
+    this only orders results, it never decides what is found.
     """
+    index = _Index()
     hits = Value(0)
     for term in terms:
+        groups = [(gram,) for gram in term.grams]
+        if not groups:
+            continue
         hits += Case(
-            When(title__icontains=term.text, then=Value(4)),
-            When(summary__icontains=term.text, then=Value(2)),
-            When(body__icontains=term.text, then=Value(1)),
+            *(
+                When(pk__in=RawSQL(*index.lookup(groups, fields=(name,))), then=Value(weight))
+                for name, weight in WEIGHT.items()
+            ),
             default=Value(0),
+            output_field=IntegerField(),
         )
     return hits
-
-
-def _rank(terms: Sequence[SearchTerm]):
-    """Higher is better: weighted by the field the query's bigrams and words are in."""
-    grams = [gram for term in terms for gram in term.grams]
-    if not grams:
-        return Value(0.0, output_field=FloatField())
-    lexemes = _rank_lexemes(terms)
-    if connection.vendor == "postgresql":
-        return RawSQL(
-            "SELECT ts_rank(s.document, to_tsquery('simple', %s)) FROM events_eventsearch s "
-            "WHERE s.event_id = events_event.id",
-            [_tsquery(lexemes, "|")],
-            output_field=FloatField(),
-        )
-    # The OR group is implied by the AND group (it lists the same bigrams), so it takes
-    # no match away; it is there so that bm25 counts the query's whole words too.
-    match = f"({_fts_query(grams, 'AND')}) AND ({_fts_query(lexemes, 'OR')})"
-    return RawSQL(
-        f"SELECT -bm25({FTS_TABLE}, {SQLITE_WEIGHTS}) FROM {FTS_TABLE} "
-        f"WHERE {FTS_TABLE} MATCH %s AND rowid = events_event.id",
-        [match],
-        output_field=FloatField(),
-    )
 
 
 def events_search(*, events: QuerySet, query: str, ranked: bool = True) -> QuerySet:
     """``events`` narrowed to those matching ``query``, best first when ``ranked``.
 
     Ranked results carry ``search_hits`` (where the whole terms are, see ``_field_hits``)
-    and ``search_rank`` (ts_rank or bm25) and are ordered by both, then chronologically;
-    a later ``order_by`` (the ``ordering`` filter, the admin's columns) takes precedence.
-    An empty query leaves ``events`` as they are.
+    and are ordered by it, then chronologically; a later ``order_by`` (the ``ordering``
+    filter, the admin's columns) takes precedence. An empty query leaves ``events`` as
+    they are.
     """
     terms = parse_query(query)
     if not terms:
@@ -403,9 +502,8 @@ def events_search(*, events: QuerySet, query: str, ranked: bool = True) -> Query
     events = events.filter(pk__in=_matching(terms))
     if not ranked:
         return events
-    return events.annotate(search_hits=_field_hits(terms), search_rank=_rank(terms)).order_by(
+    return events.annotate(search_hits=_field_hits(terms)).order_by(
         F("search_hits").desc(),
-        F("search_rank").desc(),
         F("date_start").asc(nulls_last=True),
         "date_end",
         "id",

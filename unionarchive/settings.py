@@ -164,6 +164,12 @@ except ValueError as exc:
     raise ImproperlyConfigured(
         f"DATABASE_URL is not a database URL Django can use: {exc}"
     ) from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The archive's queries are short: PostgreSQL's JIT compiler costs them more than it
+    # saves. The search index's function is costed high on purpose (see
+    # events/migrations/0006_search_ngrams.py), which would set JIT off on every search.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -12,11 +12,10 @@ from django.db.models import Q
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from events import roles, services
+from events import roles, search, services
 from events.models import Event, EventSearch, Organisation, OrganisationAlias, Tag
 from events.search import (
     SearchTerm,
-    _index_is_exact,
     event_document,
     events_search,
     highlight,
@@ -160,10 +159,11 @@ def test_a_word_missing_from_the_dictionary_finds_longer_words_containing_it():
     assert found("湾区工") == [event]
 
 
-def test_two_letter_words_need_no_text_check_and_still_equal_substring_matching():
-    # Two letters are one bigram: the index alone answers, with no check against text.
-    assert all(_index_is_exact(SearchTerm(word)) for word in ("工匠", "ab", "2年"))
-    assert not any(_index_is_exact(SearchTerm(word)) for word in ("国工匠", "会", "a-", "é工"))
+def test_words_of_up_to_four_letters_need_no_text_check_and_still_equal_substring_matching():
+    # Up to four letters a word is one token: the index alone answers, with no text check.
+    exact = ("工匠", "ab", "2年", "国工匠", "会", "é工", "集体协商", "2022")
+    assert all(SearchTerm(word).exact for word in exact)
+    assert not any(SearchTerm(word).exact for word in ("a-", "新就业形态", "a b", ""))
     craft = EventFactory(title="大国工匠论坛", summary="")
     summit = EventFactory(title="Summit", summary="XABY 峰会")
     EventFactory(title="工作 匠心", summary="ax by")
@@ -184,6 +184,52 @@ def test_a_longer_word_whose_bigrams_all_match_but_not_as_written_is_not_found()
     assert found("工匠 国工匠") == [written]
 
 
+def test_a_long_word_is_found_as_written_whether_a_token_or_only_in_the_text():
+    # 新就业形态 is a dictionary word, a token of these titles; 就业形态各 is no word and
+    # is checked against the text.
+    whole = EventFactory(title="新就业形态劳动者服务站点建设")
+    other = EventFactory(title="重新就业形态各异", summary="")
+    EventFactory(title="新就业形式多样", body="就业形态调查")  # its 4-grams, not the word
+    search_index_update(events=Event.objects.all())
+    assert "新就业形态" in event_document(whole).tokens["title"]
+    assert "就业形态各" not in event_document(other).tokens["title"]
+    assert set(found("新就业形态")) == {whole, other}
+    assert found("就业形态各") == [other]
+    assert found("新就业形态劳动者 服务站点建设") == [whole]
+
+
+def test_an_event_too_long_to_tokenise_is_still_found_exactly_through_its_text(monkeypatch):
+    body = "职工" * (search.MAX_FIELD_CHARS // 2) + "沾化区工匠学院揭牌"
+    long = EventFactory(title="长篇文献摘录", body=body)
+    short = EventFactory(title="沾化区工会会议", body="工匠学院")
+    search_index_update(events=Event.objects.all())
+    document = event_document(long)
+    assert document.partial
+    assert document.tokens["body"] == ()
+    assert document.tokens["title"]
+    assert found("工匠学院") == [short, long]
+    assert found("沾化区工匠") == [long]
+    assert found("长篇") == [long]
+    assert found("学院揭牌 职工职工") == [long]
+    assert found("不在其中") == []
+    # Fields that fit keep their tokens, in order, until the budget is spent.
+    title_cost = search._cost(search.field_tokens(short.title))
+    monkeypatch.setattr(search, "TOKEN_BUDGET", title_cost)
+    document = event_document(short)
+    assert document.partial
+    assert document.tokens["title"]
+    assert document.tokens["body"] == ()
+
+
+def test_single_letters_and_punctuation_equal_substring_matching():
+    EventFactory(title="全总召开会议", summary="")
+    EventFactory(title="Forum: a-b 论坛", summary="")
+    EventFactory(title="无关", summary="")
+    search_index_update(events=Event.objects.all())
+    for query in ("会", "a", "a-b", ":", "总 论", "：", "-b"):
+        assert {event.pk for event in found(query)} == substring_matches(query), query
+
+
 def test_tags_and_place_are_searched_but_rank_below_the_title():
     in_title = EventFactory(title="货车司机职业发展与保障行动")
     tagged = EventFactory(title="暖途行动启动", place="天津")
@@ -193,12 +239,14 @@ def test_tags_and_place_are_searched_but_rank_below_the_title():
     assert found("天津") == [tagged]
 
 
-def test_the_index_holds_dictionary_terms_whole_and_their_bigrams():
+def test_the_index_holds_every_short_run_and_long_dictionary_terms_whole():
     event = EventFactory(title="县级工会加强年专项工作推进会")
-    document = event_document(event)
-    tokens = document.title_tokens.split()
-    assert {"县级工会加强年", "县级工会", "县级", "工会", "加强"} <= set(tokens)
-    assert {"级工", "强年"} <= set(tokens)
+    tokens = event_document(event).tokens["title"]
+    # Every run of one to four letters, dictionary word or not.
+    assert {"县级工会", "县级", "工会", "加强", "级工", "强年", "会加强年", "县"} <= set(tokens)
+    # Longer words as jieba gives them, with the dictionary words inside them.
+    assert "县级工会加强年" in tokens
+    assert not any(len(token) > 4 and token not in event.title for token in tokens)
     assert len(tokens) == len(set(tokens))
 
 
