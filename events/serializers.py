@@ -31,6 +31,12 @@ def decimal_text(value: Decimal) -> str:
 
 
 class NullIfBlankCharField(serializers.CharField):
+    """An empty text comes out as null, and the schema says it may."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
     def to_representation(self, value):
         return value or None
 

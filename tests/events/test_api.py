@@ -13,6 +13,7 @@ from events import roles, services
 from events.models import Event, OrganisationAlias
 from events.search import search_index_update
 from events.taxonomy import taxonomy_load
+from tests.chronicles.factories import ChronicleEntryFactory
 from tests.factories import EventFactory, MetricFactory, OrganisationFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -309,6 +310,22 @@ class TestWrites:
         event = EventFactory()
         response = as_role(role).delete(reverse("api:event-detail", args=[event.pk]))
         assert response.status_code == status
+
+    def test_deleting_an_event_a_chronicle_holds_is_a_conflict_not_a_server_error(self, as_role):
+        entry = ChronicleEntryFactory()
+        client = as_role(roles.CHIEF_EDITOR)
+        response = client.delete(reverse("api:event-detail", args=[entry.event.pk]))
+        assert response.status_code == 409
+        assert "chronicle" in response.json()["detail"] or "大事记" in response.json()["detail"]
+        assert Event.objects.filter(pk=entry.event.pk).exists()
+
+    def test_writes_take_json_only(self, as_role):
+        source = SourceFactory()
+        response = as_role(roles.EDITOR).post(
+            reverse("api:event-list"),
+            {"title": "表单", "sources": f'[{{"id": {source.pk}, "start": 0, "end": 5}}]'},
+        )
+        assert response.status_code == 415
 
 
 class TestChangeFeed:
