@@ -24,7 +24,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events import services
-from events.filters import EventFilterSet, IdFilter, StrictBooleanFilter, YearFilter
+from events.filters import (
+    EventFilterSet,
+    IdFilter,
+    StrictBooleanFilter,
+    UtcIsoDateTimeField,
+    YearFilter,
+)
 from events.models import (
     Event,
     EventStatus,
@@ -347,7 +353,7 @@ class ChangesView(APIView):
         responses={200: ChangeSerializer(many=True), **ERRORS},
     )
     def get(self, request):
-        field = django_filters.fields.IsoDateTimeField()
+        field = UtcIsoDateTimeField()
         raw = request.query_params.get("since")
         if not raw:
             raise exceptions.ValidationError({"since": [_("Give a moment in ISO 8601.")]})

@@ -11,7 +11,9 @@ import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.openapi.checks import RejectedPositiveData
@@ -35,6 +37,17 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 # Loaded once at collection from the app's own endpoint (making the schema reads no table).
 schema = schemathesis.openapi.from_wsgi("/api/schema/", WSGIHandler())
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_open():
+    """As Django's test client does: the handler must not close the connection after each
+    request, for the test's transaction lives on it (PostgreSQL would lose it)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
