@@ -306,8 +306,38 @@ def allowed(expected: Expected) -> tuple[bool, ...]:
 
 
 def deleted_or_refused(delete: Expected) -> Expected:
-    """A confirmed delete redirects those who may; the others get the page's refusal."""
+    """A confirmed delete (or a saved form) redirects those who may; the others get the
+    page's refusal."""
     return tuple(REDIRECT if ok else cell for ok, cell in zip(allowed(delete), delete, strict=True))
+
+
+# Forms simple enough to send whole: (data to add, data to change, who may change).
+ADMIN_FORMS = {
+    Tag: ({"name": "新标签"}, {"name": "工匠（改）"}, EDITORS),
+    Category: (
+        {"slug": "new-category", "name": "新类别", "description": "", "position": 0},
+        {"slug": "meetings", "name": "会议（改）", "description": "", "position": 0},
+        CHIEF,
+    ),
+}
+
+
+def name_of(model) -> Callable[[World], str]:
+    return lambda world: model.objects.get(pk=world.first(model).pk).name
+
+
+def count_of(model) -> Callable[[World], int]:
+    return lambda world: model.objects.count()
+
+
+def form_writes(model, add: Expected) -> tuple[Write | None, Write | None]:
+    if model not in ADMIN_FORMS:
+        return None, None
+    add_data, change_data, change = ADMIN_FORMS[model]
+    return (
+        Write("post", lambda world: add_data, deleted_or_refused(add), count_of(model)),
+        Write("post", lambda world: change_data, deleted_or_refused(change), name_of(model)),
+    )
 
 
 def admin_rows() -> list[Row]:
@@ -315,12 +345,18 @@ def admin_rows() -> list[Row]:
     for model, (app, name, view, add, delete) in ADMIN_MODELS.items():
         prefix = f"admin/{app}/{name}/"
         obj = pk_of(model)
+        add_write, change_write = form_writes(model, add)
         rows += [
             Row(prefix, admin_url(f"{app}_{name}_changelist"), view),
-            Row(f"{prefix}add/", admin_url(f"{app}_{name}_add"), add),
+            Row(f"{prefix}add/", admin_url(f"{app}_{name}_add"), add, add_write),
             # Reading a record needs view (or change) permission; its page is read-only
             # for those who may not change it.
-            Row(f"{prefix}<path:object_id>/change/", admin_url(f"{app}_{name}_change", obj), view),
+            Row(
+                f"{prefix}<path:object_id>/change/",
+                admin_url(f"{app}_{name}_change", obj),
+                view,
+                change_write,
+            ),
             Row(
                 f"{prefix}<path:object_id>/history/", admin_url(f"{app}_{name}_history", obj), view
             ),
