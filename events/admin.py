@@ -85,6 +85,8 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ("name", "alias_list", "level", "parent", "confirmed", "event_count")
     list_filter = ("confirmed", "level")
     search_fields = ("name", "slug", "aliases__name")
+    # The events' organisation autocomplete pages through this list: a stable order.
+    ordering = ("name", "id")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("parent",)
     inlines = (OrganisationAliasInline,)
@@ -502,6 +504,11 @@ class EventMergeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A merge is undone (the action below), never deleted: deleting the record would
+        # leave its event merged away with no way back.
         return False
 
     def has_merge_permission(self, request):

@@ -9,17 +9,29 @@ model permissions, and publishing only for those who may publish.
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, ProtectedError, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events import services
-from events.filters import EventFilterSet
+from events.filters import (
+    EventFilterSet,
+    IdFilter,
+    StrictBooleanFilter,
+    UtcIsoDateTimeField,
+    YearFilter,
+)
 from events.models import (
     Event,
     EventStatus,
@@ -42,10 +54,25 @@ from events.timeline import timeline_json
 from sources.models import Source
 from unionarchive.pagination import Pagination
 
+# Every answer an operation can give besides its success, so the schema tells the truth
+# (tests/test_api_fuzz.py holds every answer to it).
 ERRORS = {
-    400: OpenApiResponse(description="A parameter is invalid; the body names it."),
+    400: OpenApiResponse(description="A parameter or field is invalid; the body names it."),
+    401: OpenApiResponse(
+        description="The token given is not valid, or a write came without credentials."
+    ),
+    403: OpenApiResponse(
+        description="The role may not do this, or an anonymous reader asked for "
+        "unpublished events (``status``)."
+    ),
     404: OpenApiResponse(description="No such object, or a page past the end."),
+    429: OpenApiResponse(description="Too many anonymous requests; wait and retry."),
 }
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 def is_editorial(user) -> bool:
@@ -91,9 +118,21 @@ def with_contract_relations(events):
 
 
 @extend_schema(tags=["events"], responses={200: EventSerializer, **ERRORS})
+@extend_schema_view(
+    create=extend_schema(responses={201: EventSerializer, **ERRORS}),
+    destroy=extend_schema(
+        responses={
+            204: None,
+            409: OpenApiResponse(description="A yearly chronicle holds the event."),
+            **ERRORS,
+        }
+    ),
+)
 class EventViewSet(viewsets.ModelViewSet):
     """Dated events with their provenance, metrics and organisations."""
 
+    # Writes carry nested sources and lists: JSON only, not form encodings that cannot.
+    parser_classes = [JSONParser]
     lookup_value_regex = r"\d+"
     filterset_class = EventFilterSet
     pagination_class = Pagination
@@ -112,7 +151,9 @@ class EventViewSet(viewsets.ModelViewSet):
 
     def get_renderers(self):
         renderers = super().get_renderers()
-        if self.action in ("list", "retrieve"):
+        # No action: a method this endpoint does not offer, which answers 405 whatever
+        # ``format`` asked for (content negotiation runs first and would answer 404).
+        if self.action in ("list", "retrieve", None):
             renderers += [EventCSVRenderer(), EventICalendarRenderer()]
         return renderers
 
@@ -143,6 +184,14 @@ class EventViewSet(viewsets.ModelViewSet):
             event=serializer.instance, fields=serializer.validated_data.keys()
         )
         serializer.save()
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except ProtectedError:
+            raise Conflict(
+                _("A yearly chronicle holds this event: take it out of the chronicle first.")
+            ) from None
 
     def create(self, request, *args, **kwargs):
         writer = self.get_serializer(data=request.data)
@@ -178,12 +227,12 @@ class EventViewSet(viewsets.ModelViewSet):
             EventSerializer(self._fresh(event), context=self.get_serializer_context()).data
         )
 
-    @extend_schema(request=None, responses={200: EventSerializer, 403: OpenApiResponse()})
+    @extend_schema(request=None, responses={200: EventSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         return self._decide(services.event_publish)
 
-    @extend_schema(request=None, responses={200: EventSerializer, 403: OpenApiResponse()})
+    @extend_schema(request=None, responses={200: EventSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(services.event_reject)
@@ -194,9 +243,9 @@ class MetricFilterSet(django_filters.FilterSet):
     label = django_filters.CharFilter(lookup_expr="icontains")
     value_min = django_filters.NumberFilter(field_name="value", lookup_expr="gte")
     value_max = django_filters.NumberFilter(field_name="value", lookup_expr="lte")
-    source = django_filters.NumberFilter(field_name="source")
-    event = django_filters.NumberFilter(field_name="event")
-    year = django_filters.NumberFilter(method="filter_year")
+    source = IdFilter(field_name="source")
+    event = IdFilter(field_name="event")
+    year = YearFilter(method="filter_year")
     status = django_filters.ChoiceFilter(
         choices=[*EventStatus.choices, ("all", _("all"))], method="filter_status"
     )
@@ -223,7 +272,10 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         metrics = Metric.objects.order_by("id")
-        if is_editorial(self.request.user) and self.request.query_params.get("status"):
+        editorial = is_editorial(self.request.user)
+        # As with events: editors' lists hold published events' metrics unless ``status``
+        # asks for others; one metric, by its id, editors see whatever its event's status.
+        if editorial and (self.request.query_params.get("status") or self.action == "retrieve"):
             return metrics
         if self.request.query_params.get("status") not in (None, "", EventStatus.PUBLISHED):
             raise exceptions.PermissionDenied(
@@ -235,7 +287,7 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
 class OrganisationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("name or alias contains"))
     level = django_filters.ChoiceFilter(choices=OrganisationLevel.choices)
-    confirmed = django_filters.BooleanFilter()
+    confirmed = StrictBooleanFilter()
 
     class Meta:
         model = Organisation
@@ -306,7 +358,7 @@ class ChangesView(APIView):
         responses={200: ChangeSerializer(many=True), **ERRORS},
     )
     def get(self, request):
-        field = django_filters.fields.IsoDateTimeField()
+        field = UtcIsoDateTimeField()
         raw = request.query_params.get("since")
         if not raw:
             raise exceptions.ValidationError({"since": [_("Give a moment in ISO 8601.")]})

@@ -75,16 +75,75 @@ class OrganisationFilter(django_filters.Filter):
         return queryset if value is None else queryset.filter(organisations=value)
 
 
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, handed on in UTC.
+
+    Python reads offsets up to ±23:59 (``+20:06``) that PostgreSQL refuses, and a moment
+    whose UTC falls before year 1 cannot be held at all: the first is converted, the
+    second is a 400 rather than an error inside the database.
+    """
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                _("“%(value)s” is out of range."), code="out_of_range", params={"value": value}
+            ) from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """``true`` or ``false``, as OpenAPI writes a boolean; anything else is a 400.
+
+    django-filter's BooleanFilter reads any other word as "not given" and filters nothing.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            *args,
+            choices=[("true", "true"), ("false", "false")],
+            coerce=lambda value: value == "true",
+            **kwargs,
+        )
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class YearFilter(IntegerFilter):
+    """A year of the calendar; the schema carries the bounds the form enforces."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=9999, **kwargs)
+
+
+# The largest id either database can hold (a signed 64-bit integer): a bigger number is a
+# 400, not an overflow inside the database driver.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(IntegerFilter):
+    """A database id: 1 to MAX_ID, as the schema says."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
 class EventFilterSet(django_filters.FilterSet):
-    year = IntegerFilter(
+    year = YearFilter(
         method="filter_year",
-        min_value=1,
-        max_value=9999,
         label=_("year the event's period touches"),
     )
     date_after = django_filters.DateFilter(
@@ -99,9 +158,7 @@ class EventFilterSet(django_filters.FilterSet):
     organisation = OrganisationFilter(
         field_name="organisation", label=_("organisation id, slug, name or alias")
     )
-    source = IntegerFilter(
-        field_name="provenances__source", distinct=True, min_value=1, label=_("source id")
-    )
+    source = IdFilter(field_name="provenances__source", distinct=True, label=_("source id"))
     place = django_filters.CharFilter(field_name="place", lookup_expr="icontains")
     kind = django_filters.ChoiceFilter(choices=EventKind.choices)
     status = django_filters.ChoiceFilter(
@@ -110,7 +167,7 @@ class EventFilterSet(django_filters.FilterSet):
         label=_("status (editors only)"),
     )
     q = django_filters.CharFilter(method="filter_q", label=_("words that must all appear"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("changed at or after (ISO 8601)")
     )
     ordering = django_filters.OrderingFilter(

@@ -31,6 +31,12 @@ def decimal_text(value: Decimal) -> str:
 
 
 class NullIfBlankCharField(serializers.CharField):
+    """An empty text comes out as null, and the schema says it may."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
     def to_representation(self, value):
         return value or None
 
@@ -204,13 +210,23 @@ class SourceSpanSerializer(serializers.Serializer):
         return data
 
 
+class SlugReferenceField(serializers.SlugRelatedField):
+    """A slug naming a record; one with a NUL character names none (and PostgreSQL could
+    not even look it up)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class EventWriteSerializer(serializers.ModelSerializer):
     """What editors may write through the API; the answer is an EventSerializer shape."""
 
     date_precision = serializers.ChoiceField(
         choices=DatePrecision.choices, allow_null=True, required=False
     )
-    category = serializers.SlugRelatedField(
+    category = SlugReferenceField(
         slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
     )
     organisations = serializers.PrimaryKeyRelatedField(

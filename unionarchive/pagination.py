@@ -22,6 +22,14 @@ class Pagination(PageNumberPagination):
             )
         return int(raw)
 
+    def get_schema_operation_parameters(self, view):
+        # The bounds the checks above enforce, so clients (and the fuzzer) know them.
+        bounds = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": MAX_PAGE_SIZE}}
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
         page = request.query_params.get(self.page_query_param)
         if page is not None and page != "last" and not page.isdigit():

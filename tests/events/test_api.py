@@ -13,6 +13,7 @@ from events import roles, services
 from events.models import Event, OrganisationAlias
 from events.search import search_index_update
 from events.taxonomy import taxonomy_load
+from tests.chronicles.factories import ChronicleEntryFactory
 from tests.factories import EventFactory, MetricFactory, OrganisationFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +205,60 @@ class TestErrors:
         assert response.status_code == 400
         assert parameter in response.json()
 
+    @pytest.mark.parametrize(
+        ("name", "params", "parameter"),
+        [
+            # Found by the fuzzer: ids beyond 64 bits overflowed inside the database driver.
+            ("api:metric-list", {"event": str(10**25)}, "event"),
+            ("api:metric-list", {"source": "0"}, "source"),
+            ("api:metric-list", {"year": "0.0"}, "year"),
+            ("api:event-list", {"source": str(2**63)}, "source"),
+            # Any word but true or false used to filter nothing at all.
+            ("api:organisation-list", {"confirmed": "null"}, "confirmed"),
+        ],
+    )
+    def test_bad_filters_of_every_list_answer_400(self, client, name, params, parameter):
+        response = client.get(reverse(name), params)
+        assert response.status_code == 400
+        assert parameter in response.json()
+
+    # Found by the fuzzer on PostgreSQL, which refuses offsets beyond ±15:59 that Python
+    # reads: moments are handed on in UTC, and one before year 1 in UTC is a 400.
+    @pytest.mark.parametrize(
+        ("name", "parameter"), [("api:changes", "since"), ("api:event-list", "updated_since")]
+    )
+    def test_a_moment_with_any_offset_python_reads_is_answered(self, client, name, parameter):
+        moment = "0023-07-11T14:13:06.6+20:06"
+        assert client.get(reverse(name), {parameter: moment}).status_code == 200
+        response = client.get(reverse(name), {parameter: "0001-01-01T00:00:00+20:00"})
+        assert response.status_code == 400
+        assert parameter in response.json()
+
+    # Found by the fuzzer on PostgreSQL, which cannot look up text holding NUL.
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/api/events/?category=a%00b",
+            "/api/events/?q=%00",
+            "/api/organisations/?q=%00",
+            "/events/?category=a%00b",
+            "/organisations/a%00b/",
+        ],
+    )
+    def test_a_nul_character_in_the_url_is_a_400(self, client, url):
+        response = client.get(url)
+        assert response.status_code == 400
+        assert "NUL" in response.content.decode() or "空字符" in response.content.decode()
+
+    def test_an_empty_filter_is_a_filter_not_given(self, client):
+        published = EventFactory(published=True)
+        response = client.get(reverse("api:event-list"), {"updated_since": "", "year": ""})
+        assert ids(response) == [published.pk]
+
+    def test_a_method_not_offered_is_405_whatever_the_format(self, client):
+        response = client.generic("TRACE", reverse("api:event-list") + "?format=csv")
+        assert response.status_code == 405
+
     def test_a_page_past_the_end_is_not_found(self, client):
         EventFactory(published=True)
         assert client.get(reverse("api:event-list"), {"page": 9}).status_code == 404
@@ -310,6 +365,35 @@ class TestWrites:
         response = as_role(role).delete(reverse("api:event-detail", args=[event.pk]))
         assert response.status_code == status
 
+    def test_deleting_an_event_a_chronicle_holds_is_a_conflict_not_a_server_error(self, as_role):
+        entry = ChronicleEntryFactory()
+        client = as_role(roles.CHIEF_EDITOR)
+        response = client.delete(reverse("api:event-detail", args=[entry.event.pk]))
+        assert response.status_code == 409
+        assert "chronicle" in response.json()["detail"] or "大事记" in response.json()["detail"]
+        assert Event.objects.filter(pk=entry.event.pk).exists()
+
+    def test_a_category_with_a_nul_character_names_none(self, as_role):
+        source = SourceFactory()
+        payload = {
+            "title": "标题",
+            "category": "a\x00b",
+            "sources": [{"id": source.pk, "start": 0, "end": 5}],
+        }
+        response = as_role(roles.EDITOR).post(
+            reverse("api:event-list"), payload, content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert "category" in response.json()
+
+    def test_writes_take_json_only(self, as_role):
+        source = SourceFactory()
+        response = as_role(roles.EDITOR).post(
+            reverse("api:event-list"),
+            {"title": "表单", "sources": f'[{{"id": {source.pk}, "start": 0, "end": 5}}]'},
+        )
+        assert response.status_code == 415
+
 
 class TestChangeFeed:
     def test_unpublished_merged_and_deleted_events_are_listed(self, client):
@@ -354,6 +438,19 @@ class TestProtocol:
                 "/api/changes/"} <= set(paths)  # fmt: skip
         names = {p["name"] for p in paths["/api/events/"]["get"]["parameters"]}
         assert {"year", "date_after", "organisation", "q", "page_size", "status"} <= names
+        # What the fuzzer holds every answer to: errors, bounds and who may read are stated.
+        assert {"200", "400", "401", "403", "404", "429"} <= set(
+            paths["/api/events/"]["get"]["responses"]
+        )
+        assert "201" in paths["/api/events/"]["post"]["responses"]
+        assert {"204", "409"} <= set(paths["/api/events/{id}/"]["delete"]["responses"])
+        assert {} in paths["/api/events/"]["get"]["security"]
+        assert {} not in paths["/api/events/"]["post"]["security"]
+        page_size = next(
+            p for p in paths["/api/events/"]["get"]["parameters"] if p["name"] == "page_size"
+        )
+        assert page_size["schema"] | {"minimum": 1, "maximum": 500} == page_size["schema"]
+        assert list(paths["/api/events/"]["post"]["requestBody"]["content"]) == ["application/json"]
         docs = client.get(reverse("api:docs")).content.decode()
         assert "swagger-ui" in docs
         assert "cdn" not in docs.lower()
