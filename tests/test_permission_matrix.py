@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -89,6 +90,7 @@ class World:
     lone_source: Source
     spare_category: Category
     spare_chronicle: Chronicle
+    lockouts: dict  # django-axes' records of logins: model → one record
 
     def first(self, model):
         return {
@@ -106,6 +108,7 @@ class World:
             Group: Group.objects.get(name=roles.READER),
             get_user_model(): self.users[roles.READER],
             TokenProxy: TokenProxy.objects.get(pk=self.token.pk),
+            **self.lockouts,
         }[model]
 
     def deletable(self, model):
@@ -202,7 +205,26 @@ def make_world() -> World:
         lone_source=SourceFactory(),
         spare_category=CategoryFactory(),
         spare_chronicle=Chronicle.objects.create(year=2023, title="2023年大事记"),
+        lockouts=login_records(),
     )
+
+
+def login_records() -> dict:
+    """One record of each kind django-axes keeps of admin logins."""
+    seen = {
+        "user_agent": "matrix",
+        "ip_address": "127.0.0.9",
+        "username": "someone",
+        "http_accept": "text/html",
+        "path_info": "/admin/login/",
+    }
+    return {
+        AccessAttempt: AccessAttempt.objects.create(
+            **seen, get_data="", post_data="", failures_since_start=5
+        ),
+        AccessLog: AccessLog.objects.create(**seen),
+        AccessFailureLog: AccessFailureLog.objects.create(**seen, locked_out=True),
+    }
 
 
 @pytest.fixture
@@ -278,6 +300,10 @@ ADMIN_MODELS = {
     Group: ("auth", "group", NO_ROLE, NO_ROLE, NO_ROLE),
     get_user_model(): ("auth", "user", NO_ROLE, NO_ROLE, NO_ROLE),
     TokenProxy: ("authtoken", "tokenproxy", NO_ROLE, NO_ROLE, NO_ROLE),
+    # Login records and lockouts (django-axes): superusers only, like users and groups.
+    AccessAttempt: ("axes", "accessattempt", NO_ROLE, NO_ROLE, NO_ROLE),
+    AccessLog: ("axes", "accesslog", NO_ROLE, NO_ROLE, NO_ROLE),
+    AccessFailureLog: ("axes", "accessfailurelog", NO_ROLE, NO_ROLE, NO_ROLE),
     Source: ("sources", "source", STAFF_ONLY, EDITORS, CHIEF),
     Category: ("events", "category", STAFF_ONLY, CHIEF, CHIEF),
     Tag: ("events", "tag", STAFF_ONLY, EDITORS, CHIEF),
@@ -445,7 +471,7 @@ ROWS: list[Row] = [
         (LOGIN, 404, 404, 404),
     ),
     Row(
-        "admin/^(?P<app_label>auth|authtoken|sources|events|chronicles)/$",
+        "admin/^(?P<app_label>auth|authtoken|axes|sources|events|chronicles)/$",
         lambda world: "/admin/events/",
         STAFF_ONLY,
     ),
