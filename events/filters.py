@@ -166,7 +166,11 @@ class EventFilterSet(django_filters.FilterSet):
         method="filter_status",
         label=_("status (editors only)"),
     )
-    q = django_filters.CharFilter(method="filter_q", label=_("words that must all appear"))
+    # A search is a few words; a bound keeps a pasted page from becoming a query of
+    # thousands of lookups.
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=200, label=_("words that must all appear")
+    )
     updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("changed at or after (ISO 8601)")
     )

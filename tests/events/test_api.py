@@ -198,6 +198,7 @@ class TestErrors:
             ({"page": "first"}, "page"),
             ({"kind": "rumoured"}, "kind"),
             ({"updated_since": "yesterday"}, "updated_since"),
+            ({"q": "工匠" * 101}, "q"),
         ],
     )
     def test_bad_input_answers_400_naming_the_parameter(self, client, params, parameter):
