@@ -80,6 +80,7 @@ __all__ = [
     "event_document",
     "events_search",
     "highlight",
+    "is_search_result",
     "parse_query",
     "search_index_rebuild",
     "search_index_update",
@@ -393,11 +394,13 @@ class _Index:
         fields: Sequence[str] = FIELDS,
         *,
         or_partial: bool = False,
+        within: Sequence[Sequence[str]] = (),
         columns: str = "event_id",
     ) -> tuple[str, list]:
         """SQL and params selecting ``columns`` of the index rows whose ``fields`` hold,
         for every group, one of the group's tokens (an AND of ORs); with ``or_partial``,
-        the rows marked partial too.
+        the rows marked partial too; with ``within``, only rows that also hold a token of
+        every group of ``within`` in any field, or are marked partial.
 
         On PostgreSQL through ``events_search_ids`` (migration 0006), which leaves the
         planner no way but the GIN index.
@@ -407,6 +410,12 @@ class _Index:
                 "(" + " | ".join(f"'{PREFIX[f]}_{t}'" for t in group for f in fields) + ")"
                 for group in groups
             )
+            if within:
+                required = " & ".join(
+                    "(" + " | ".join(f"'{PREFIX[f]}_{t}'" for t in group for f in FIELDS) + ")"
+                    for group in within
+                )
+                query = f"({query}) & (({required}) | '{PARTIAL}')"
             if or_partial:
                 query = f"({query}) | '{PARTIAL}'"
             return f"SELECT {columns} FROM events_search_ids(%s::tsquery)", [query]
@@ -414,6 +423,11 @@ class _Index:
         query = " AND ".join(
             "(" + " OR ".join(f'{scope}"{t}"' for t in group) + ")" for group in groups
         )
+        if within:
+            required = " AND ".join(
+                "(" + " OR ".join(f'"{t}"' for t in group) + ")" for group in within
+            )
+            query = f'({query}) AND (({required}) OR "{PARTIAL}")'
         if or_partial:
             query = f'({query}) OR "{PARTIAL}"'
         return (
@@ -454,7 +468,9 @@ def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
             conditions.append(f"(NOT found.partial OR {check})")
             params.append(term.text)
         elif term.word:
-            sql, word_params = index.lookup([(term.word,)])
+            # Narrowed to events holding the other terms' tokens: only candidates ask.
+            others = [(gram,) for other in terms if other != term for gram in other.grams]
+            sql, word_params = index.lookup([(term.word,)], within=others)
             conditions.append(f"(found.event_id IN ({sql}) OR {check})")
             params += [*word_params, term.text]
         else:
@@ -469,7 +485,9 @@ def _field_hits(terms: Sequence[SearchTerm]):
     """Where each whole term is: 4 in the title, 2 in the summary, 1 in the body; summed.
 
     A long word counts where all its 4-grams are, which is where it is nearly always;
-    this only orders results, it never decides what is found.
+    this only orders results, it never decides what is found. Only results need a rank,
+    so each lookup is narrowed to events that also hold the other terms' tokens: with
+    several terms, a small share of those holding one (工会 alone is in most events).
     """
     index = _Index()
     hits = Value(0)
@@ -477,15 +495,24 @@ def _field_hits(terms: Sequence[SearchTerm]):
         groups = [(gram,) for gram in term.grams]
         if not groups:
             continue
+        others = [(gram,) for other in terms if other != term for gram in other.grams]
         hits += Case(
             *(
-                When(pk__in=RawSQL(*index.lookup(groups, fields=(name,))), then=Value(weight))
+                When(
+                    pk__in=RawSQL(*index.lookup(groups, fields=(name,), within=others)),
+                    then=Value(weight),
+                )
                 for name, weight in WEIGHT.items()
             ),
             default=Value(0),
             output_field=IntegerField(),
         )
     return hits
+
+
+def is_search_result(events: QuerySet) -> bool:
+    """Whether ``events`` are ranked search results (``events_search(ranked=True)``)."""
+    return "search_hits" in events.query.annotations
 
 
 def events_search(*, events: QuerySet, query: str, ranked: bool = True) -> QuerySet:

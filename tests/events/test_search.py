@@ -1,5 +1,6 @@
 """Full-text search: substring recall and precision, ranking, phrases, aliases, the index."""
 
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -237,6 +238,32 @@ def test_tags_and_place_are_searched_but_rank_below_the_title():
     search_index_update(events=Event.objects.all())
     assert found("货车司机") == [in_title, tagged]
     assert found("天津") == [tagged]
+
+
+def test_several_terms_rank_by_where_each_is_among_the_events_holding_all():
+    # Each term's place is looked up only among events holding the other terms too;
+    # the ranking is the sum over terms, whatever events hold one term alone.
+    both_titles = EventFactory(
+        title="新就业形态劳动者服务站点揭牌", date_start=date(2022, 9, 1), date_end=None
+    )
+    one_title = EventFactory(
+        title="新就业形态劳动者入会",
+        body="建设服务站点。",
+        date_start=date(2022, 1, 1),
+        date_end=None,
+    )
+    in_bodies = EventFactory(
+        title="年度总结",
+        body="新就业形态劳动者服务站点",
+        date_start=date(2021, 1, 1),
+        date_end=None,
+    )
+    for n in range(3):
+        EventFactory(title=f"服务站点第{n}批")
+        EventFactory(title=f"新就业形态劳动者第{n}批")
+    search_index_update(events=Event.objects.all())
+    for query in ("新就业形态 服务站点", "服务站点 新就业形态劳动者"):
+        assert found(query) == [both_titles, one_title, in_bodies], query
 
 
 def test_the_index_holds_every_short_run_and_long_dictionary_terms_whole():
