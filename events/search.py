@@ -68,6 +68,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.sql.where import AND
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -85,6 +86,7 @@ __all__ = [
     "search_index_rebuild",
     "search_index_update",
     "snippet",
+    "without_search",
 ]
 
 FTS_TABLE = "events_eventsearch_fts"
@@ -94,6 +96,8 @@ USER_DICT = Path(settings.BASE_DIR) / "fixtures" / "userdict.txt"
 FIELDS = ("title", "summary", "body", "extra")
 PREFIX = {"title": "a", "summary": "b", "body": "c", "extra": "d"}
 WEIGHT = {"title": 4, "summary": 2, "body": 1}
+# The annotation that carries a result's rank.
+RANK = "search_hits"
 
 # Every run of up to this many letters is a token: words that short are found exactly by
 # the index alone.
@@ -440,6 +444,11 @@ class _Index:
         return f"strpos({column}, %s) > 0" if self.postgresql else f"instr({column}, %s) > 0"
 
 
+class _Match(RawSQL):
+    """The ids of the events matching a query: ``events_search``'s condition, marked so
+    that ``without_search`` can take it off again."""
+
+
 def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
     """Ids of the events that hold every term (see "How a query runs" above).
 
@@ -452,7 +461,7 @@ def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
     if not groups:
         # No token to look up (punctuation only): the text of every row decides.
         checks = " AND ".join([index.contains()] * len(terms))
-        return RawSQL(
+        return _Match(
             f"SELECT event_id FROM events_eventsearch WHERE {checks}", [t.text for t in terms]
         )
     found, params = index.lookup(groups, or_partial=True, columns="event_id, partial")
@@ -476,7 +485,7 @@ def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
         else:
             conditions.append(check)
             params.append(term.text)
-    return RawSQL(
+    return _Match(
         f"SELECT found.event_id FROM ({found}) found WHERE {' AND '.join(conditions)}", params
     )
 
@@ -512,7 +521,32 @@ def _field_hits(terms: Sequence[SearchTerm]):
 
 def is_search_result(events: QuerySet) -> bool:
     """Whether ``events`` are ranked search results (``events_search(ranked=True)``)."""
-    return "search_hits" in events.query.annotations
+    return RANK in events.query.annotations
+
+
+def without_search(events: QuerySet) -> QuerySet | None:
+    """``events`` with ``events_search``'s condition and ranking taken off, every other
+    filter, join and loading option (``select_related``, ``prefetch_related``, ``only``)
+    kept, unordered; None when the condition cannot be told apart from the others.
+
+    For loading the rows of a page whose ids a search already found, without finding
+    every match again (``OneQueryPaginator``). Only a condition ANDed at the top of the
+    query is taken off: taking one out of an OR would narrow it.
+    """
+    events = events.all()
+    where = events.query.where
+    if where.connector != AND or where.negated:
+        return None
+    kept = [c for c in where.children if not isinstance(getattr(c, "rhs", None), _Match)]
+    if len(kept) == len(where.children):
+        return None
+    where.children = kept
+    query = events.query
+    if RANK in query.annotations:
+        # Masked: left out of the SELECT (and of the ORDER BY, cleared below).
+        selected = query.annotation_select_mask or query.annotations
+        query.set_annotation_mask([name for name in selected if name != RANK])
+    return events.order_by()
 
 
 def events_search(*, events: QuerySet, query: str, ranked: bool = True) -> QuerySet:
@@ -529,8 +563,12 @@ def events_search(*, events: QuerySet, query: str, ranked: bool = True) -> Query
     events = events.filter(pk__in=_matching(terms))
     if not ranked:
         return events
-    return events.annotate(search_hits=_field_hits(terms)).order_by(
-        F("search_hits").desc(),
+    hits = _field_hits(terms)
+    # Punctuation alone has no place to rank by: every result is 0, and a constant in
+    # ORDER BY would read as a column position.
+    by_rank = [] if isinstance(hits, Value) else [F(RANK).desc()]
+    return events.annotate(**{RANK: hits}).order_by(
+        *by_rank,
         F("date_start").asc(nulls_last=True),
         "date_end",
         "id",

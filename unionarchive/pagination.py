@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
-from events.search import is_search_result
+from events.search import is_search_result, without_search
 
 MAX_PAGE_SIZE = 500
 # The window annotation that carries the number of rows; no field or other annotation
@@ -16,11 +16,13 @@ TOTAL = "pagination_total"
 
 
 class OneQueryPaginator(Paginator):
-    """Django's Paginator; for search results, the page and the count come from one query.
+    """Django's Paginator; for search results, the count comes with the page.
 
     Ranking orders every match, so the database computes all of them for the first page
     anyway: ``COUNT(*) OVER ()`` counts them on the way instead of a second query that
-    finds them all again (half the time of a search at 10 000 matches). Other querysets,
+    finds them all again. That query reads only ids, ranks and dates (narrow rows, no
+    spill to disk); the page's rows are then loaded by id with the queryset's other
+    filters and loading options (``events.search.without_search``). Other querysets,
     and those a window would count wrongly (DISTINCT, already sliced) or that need the
     count first (orphans, the "last" page), are paginated as Django does.
     """
@@ -48,19 +50,25 @@ class OneQueryPaginator(Paginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         bottom = (number - 1) * self.per_page
-        rows = list(
-            self.object_list.annotate(**{TOTAL: Window(Count("pk"))})[
+        found = list(
+            self.object_list.annotate(**{TOTAL: Window(Count("pk"))}).values_list("pk", TOTAL)[
                 bottom : bottom + self.per_page
             ]
         )
-        if not rows:
+        if not found:
             # Nothing from here on: an empty first page when allowed, else past the end.
             if number == 1 and self.allow_empty_first_page:
                 self.__dict__["count"] = 0
-                return self._get_page(rows, number, self)
+                return self._get_page([], number, self)
             raise EmptyPage(self.error_messages["no_results"])
-        self.__dict__["count"] = getattr(rows[0], TOTAL)
-        return self._get_page(rows, number, self)
+        self.__dict__["count"] = found[0][1]
+        ids = [pk for pk, _ in found]
+        rows = without_search(self.object_list)
+        if rows is None:
+            rows = self.object_list
+        by_id = {row.pk: row for row in rows.filter(pk__in=ids)}
+        # An event changed between the two reads (unpublished, deleted) is left out.
+        return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
 
 class Pagination(PageNumberPagination):

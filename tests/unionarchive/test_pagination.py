@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events.models import Event
-from events.search import events_search, search_index_update
+from events.search import events_search, search_index_update, without_search
 from tests.factories import EventFactory
 from unionarchive.pagination import OneQueryPaginator
 
@@ -43,14 +43,35 @@ def searched(query="工匠"):
     return events_search(events=Event.objects.all(), query=query)
 
 
-def test_a_page_of_search_results_and_their_number_are_one_query(events):
+def test_the_number_of_search_results_comes_with_the_page_and_rows_load_by_id(events):
     with CaptureQueriesContext(connection) as queries:
         page = OneQueryPaginator(searched(), 3).page(1)
         rows, count = list(page), page.paginator.count
-    assert len(queries) == 1
-    assert "OVER ()" in queries[0]["sql"].upper()
     assert count == 7
     assert len(rows) == 3
+    # One query finds, ranks and counts (reading ids only); one loads the page's rows
+    # by id without searching again.
+    found, loaded = (q["sql"] for q in queries)
+    assert "OVER ()" in found.upper()
+    assert "eventsearch" in found
+    assert "eventsearch" not in loaded
+    assert "search_ids" not in loaded
+    assert '"events_event"."title"' in loaded
+    assert '"events_event"."title"' not in found
+
+
+def test_rows_are_loaded_with_the_querysets_other_filters_and_relations(events):
+    results = searched().filter(title__startswith="职工").prefetch_related("organisations")
+    stripped = without_search(results)
+    assert set(stripped) == set(Event.objects.filter(title__startswith="职工"))
+    assert "organisations" in stripped._prefetch_related_lookups
+    assert "search_hits" not in str(stripped.query)
+    page = OneQueryPaginator(results, 10).page(1)
+    assert [e.pk for e in page] == [e.pk for e in results]
+    assert page.paginator.count == 5
+    # The condition cannot be taken out of an OR without narrowing it: loaded as is.
+    either = searched() | Event.objects.filter(title__startswith="金砖")
+    assert without_search(either) is None
 
 
 def test_pages_and_counts_equal_djangos_paginator(events):
@@ -76,6 +97,14 @@ def test_no_results_is_an_empty_first_page_and_nothing_past_it(events):
         OneQueryPaginator(searched(), 3).page(4)
     with pytest.raises(EmptyPage):
         OneQueryPaginator(searched("货车司机"), 3, allow_empty_first_page=False).page(1)
+
+
+def test_a_query_of_punctuation_alone_pages_like_any_other(events):
+    EventFactory(published=True, title="“=”号的含义", date_end=None)
+    search_index_update(events=Event.objects.all())
+    page = OneQueryPaginator(searched("="), 3).page(1)
+    assert [event.title for event in page] == ["“=”号的含义"]
+    assert page.paginator.count == 1
 
 
 @pytest.mark.parametrize(("number", "error"), [("x", PageNotAnInteger), (0, EmptyPage)])
