@@ -530,7 +530,7 @@ def without_search(events: QuerySet) -> QuerySet | None:
     kept, unordered; None when the condition cannot be told apart from the others.
 
     For loading the rows of a page whose ids a search already found, without finding
-    every match again (``OneQueryPaginator``). Only a condition ANDed at the top of the
+    every match again (``WindowCountPaginator``). Only a condition ANDed at the top of the
     query is taken off: taking one out of an OR would narrow it.
     """
     events = events.all()

@@ -34,7 +34,7 @@ from events.models import (
     Provenance,
 )
 from sources.models import Source
-from unionarchive.pagination import OneQueryPaginator
+from unionarchive.pagination import WindowCountPaginator
 
 PAGE_SIZE = 50
 # Query parameters of the API that the public pages never pass on: readers see published
@@ -174,7 +174,7 @@ class EventListView(PublishedCountsMixin, ListView):
 
     template_name = "events/event_list.html"
     paginate_by = PAGE_SIZE
-    paginator_class = OneQueryPaginator
+    paginator_class = WindowCountPaginator
     context_object_name = "events"
     FILTER_NAMES = ("q", "year", "month", "category", "organisation", "source", "kind")
 

@@ -1,5 +1,5 @@
 """Pagination of every API list (page_size up to 500, bad values named in a 400), and the
-paginator that reads a page of search results and their number in one query."""
+paginator that counts search results with their page instead of in a query of its own."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, QuerySet, Window
@@ -15,7 +15,7 @@ MAX_PAGE_SIZE = 500
 TOTAL = "pagination_total"
 
 
-class OneQueryPaginator(Paginator):
+class WindowCountPaginator(Paginator):
     """Django's Paginator; for search results, the count comes with the page.
 
     Ranking orders every match, so the database computes all of them for the first page
@@ -72,7 +72,7 @@ class OneQueryPaginator(Paginator):
 
 
 class Pagination(PageNumberPagination):
-    django_paginator_class = OneQueryPaginator
+    django_paginator_class = WindowCountPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE

@@ -1,5 +1,6 @@
-"""Pagination of search results: the page and their number from one query, the same
-pages and counts as Django's Paginator, and every edge (empty, past the end, last)."""
+"""Pagination of search results: their number comes with the page, the page's rows load by
+id, the same pages and counts as Django's Paginator, and every edge (empty, past the end,
+last, bad numbers)."""
 
 import datetime
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from events.models import Event
 from events.search import events_search, search_index_update, without_search
 from tests.factories import EventFactory
-from unionarchive.pagination import OneQueryPaginator
+from unionarchive.pagination import WindowCountPaginator
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def searched(query="工匠"):
 
 def test_the_number_of_search_results_comes_with_the_page_and_rows_load_by_id(events):
     with CaptureQueriesContext(connection) as queries:
-        page = OneQueryPaginator(searched(), 3).page(1)
+        page = WindowCountPaginator(searched(), 3).page(1)
         rows, count = list(page), page.paginator.count
     assert count == 7
     assert len(rows) == 3
@@ -66,7 +67,7 @@ def test_rows_are_loaded_with_the_querysets_other_filters_and_relations(events):
     assert set(stripped) == set(Event.objects.filter(title__startswith="职工"))
     assert "organisations" in stripped._prefetch_related_lookups
     assert "search_hits" not in str(stripped.query)
-    page = OneQueryPaginator(results, 10).page(1)
+    page = WindowCountPaginator(results, 10).page(1)
     assert [e.pk for e in page] == [e.pk for e in results]
     assert page.paginator.count == 5
     # The condition cannot be taken out of an OR without narrowing it: loaded as is.
@@ -75,7 +76,7 @@ def test_rows_are_loaded_with_the_querysets_other_filters_and_relations(events):
 
 
 def test_pages_and_counts_equal_djangos_paginator(events):
-    ours, django = OneQueryPaginator(searched(), 3), Paginator(searched(), 3)
+    ours, django = WindowCountPaginator(searched(), 3), Paginator(searched(), 3)
     pages = [[event.pk for event in ours.page(n)] for n in (1, 2, 3)]
     assert pages == [[event.pk for event in django.page(n)] for n in (1, 2, 3)]
     # Ranked: the two title hits first, then the rest, no event twice.
@@ -90,19 +91,19 @@ def test_pages_and_counts_equal_djangos_paginator(events):
 
 
 def test_no_results_is_an_empty_first_page_and_nothing_past_it(events):
-    paginator = OneQueryPaginator(searched("货车司机"), 3)
+    paginator = WindowCountPaginator(searched("货车司机"), 3)
     assert list(paginator.page(1)) == []
     assert paginator.count == 0
     with pytest.raises(EmptyPage):
-        OneQueryPaginator(searched(), 3).page(4)
+        WindowCountPaginator(searched(), 3).page(4)
     with pytest.raises(EmptyPage):
-        OneQueryPaginator(searched("货车司机"), 3, allow_empty_first_page=False).page(1)
+        WindowCountPaginator(searched("货车司机"), 3, allow_empty_first_page=False).page(1)
 
 
 def test_a_query_of_punctuation_alone_pages_like_any_other(events):
     EventFactory(published=True, title="“=”号的含义", date_end=None)
     search_index_update(events=Event.objects.all())
-    page = OneQueryPaginator(searched("="), 3).page(1)
+    page = WindowCountPaginator(searched("="), 3).page(1)
     assert [event.title for event in page] == ["“=”号的含义"]
     assert page.paginator.count == 1
 
@@ -110,14 +111,14 @@ def test_a_query_of_punctuation_alone_pages_like_any_other(events):
 @pytest.mark.parametrize(("number", "error"), [("x", PageNotAnInteger), (0, EmptyPage)])
 def test_bad_page_numbers_are_refused_as_django_refuses_them(events, number, error):
     with pytest.raises(error):
-        OneQueryPaginator(searched(), 3).page(number)
+        WindowCountPaginator(searched(), 3).page(number)
 
 
 def test_other_querysets_are_counted_apart(events):
     # A DISTINCT row set would be counted before it is made distinct: Django's way.
     for events_ in (Event.objects.all(), searched().distinct()):
         with CaptureQueriesContext(connection) as queries:
-            page = OneQueryPaginator(events_, 4).page(1)
+            page = WindowCountPaginator(events_, 4).page(1)
             assert page.paginator.count == events_.count()
         assert len(queries) == 2
 
