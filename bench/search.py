@@ -22,7 +22,8 @@ same hits as substring matching for every query.
 
 Without --database-url the database unionarchive_bench_search on
 postgres://postgres@127.0.0.1:5432 is dropped and created afresh (with --reuse it is kept
-when it already holds --events events).
+when it already holds --events events); a --database-url database is never dropped: it is
+filled when empty, and measured as it is with --reuse (bench/harness.py).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+from bench.harness import database_for, prepare  # noqa: E402 - needs the project on sys.path
+
 DEFAULT_NAME = "unionarchive_bench_search"
 PAGE = 20
 SAMPLE = 5000
@@ -55,32 +57,6 @@ THREE = [
     "大国工匠 论坛 举办", "全国总工会 会议 召开", "新就业形态 劳动者 服务", "职工 技能 竞赛",
     "工会 改革 产业工人", "集体协商 工资 企业", "北京 职工 服务", "工会 劳动 保障",
 ]  # fmt: skip
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret-" + "x" * 40)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionarchive.settings")
-    import django
-
-    django.setup()
-
-
-def database(args) -> str:
-    if args.database_url:
-        return args.database_url
-    import psycopg
-
-    with psycopg.connect(f"{DEFAULT_SERVER}/postgres", autocommit=True) as admin:
-        exists = admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DEFAULT_NAME]
-        ).fetchone()
-        if exists and not args.reuse:
-            admin.execute(f"DROP DATABASE {DEFAULT_NAME} WITH (FORCE)")
-            exists = None
-        if not exists:
-            admin.execute(f"CREATE DATABASE {DEFAULT_NAME}")
-    return f"{DEFAULT_SERVER}/{DEFAULT_NAME}"
 
 
 def icontains(query: str):
@@ -169,31 +145,23 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
 
-    setup_django(database(args))
-    from django.core.management import call_command
+    url, fill = database_for(args, DEFAULT_NAME)
+    for line in prepare(url, args.events, fill=fill):
+        print(line)
     from django.db import connection
 
-    from bench import datagen
-    from events.models import Event, EventSearch
+    from events.models import EventSearch
     from events.search import search_index_rebuild
 
-    call_command("migrate", verbosity=0)
-    if Event.objects.count() != args.events:
-        if Event.objects.exists():
-            sys.exit(f"The database holds {Event.objects.count()} events, not {args.events}.")
-        started = time.perf_counter()
-        datagen.generate(events=args.events)
-        print(f"generated {args.events} events in {time.perf_counter() - started:.0f} s")
-    if EventSearch.objects.count() != args.events:
-        started = time.perf_counter()
-        search_index_rebuild()
-        print(f"indexed {args.events} events in {time.perf_counter() - started:.0f} s")
     with connection.cursor() as cursor:
-        # As autovacuum would leave a settled database: statistics for the planner, and
-        # the visibility map, without which index-only scans fetch every heap row.
-        cursor.execute("VACUUM ANALYZE events_event")
-        cursor.execute("VACUUM ANALYZE events_eventsearch")
-        cursor.execute("ANALYZE")
+        if EventSearch.objects.count() != args.events:
+            # A reused database whose index an upgrade emptied (as 0006 does).
+            started = time.perf_counter()
+            search_index_rebuild()
+            print(f"indexed {args.events} events in {time.perf_counter() - started:.0f} s")
+            # As autovacuum would leave it: the visibility map, without which index-only
+            # scans fetch every heap row, and statistics for the planner.
+            cursor.execute("VACUUM ANALYZE events_eventsearch")
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('events_eventsearch'))")
         print(f"index table with its GIN index: {cursor.fetchone()[0]}")
     print(f"{os.cpu_count()} cores, PostgreSQL {connection.pg_version}, {args.events} events\n")

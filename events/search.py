@@ -444,6 +444,12 @@ class _Index:
         return f"strpos({column}, %s) > 0" if self.postgresql else f"instr({column}, %s) > 0"
 
 
+def _others(terms: Sequence[SearchTerm], term: SearchTerm) -> list[tuple[str]]:
+    """The token groups of every term but ``term``: what a lookup for ``term`` may be
+    narrowed by, since only events holding every term are results."""
+    return [(gram,) for other in terms if other != term for gram in other.grams]
+
+
 class _Match(RawSQL):
     """The ids of the events matching a query: ``events_search``'s condition, marked so
     that ``without_search`` can take it off again."""
@@ -478,7 +484,7 @@ def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
             params.append(term.text)
         elif term.word:
             # Narrowed to events holding the other terms' tokens: only candidates ask.
-            others = [(gram,) for other in terms if other != term for gram in other.grams]
+            others = _others(terms, term)
             sql, word_params = index.lookup([(term.word,)], within=others)
             conditions.append(f"(found.event_id IN ({sql}) OR {check})")
             params += [*word_params, term.text]
@@ -504,7 +510,7 @@ def _field_hits(terms: Sequence[SearchTerm]):
         groups = [(gram,) for gram in term.grams]
         if not groups:
             continue
-        others = [(gram,) for other in terms if other != term for gram in other.grams]
+        others = _others(terms, term)
         hits += Case(
             *(
                 When(

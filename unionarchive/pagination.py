@@ -27,7 +27,7 @@ class WindowCountPaginator(Paginator):
     count first (orphans, the "last" page), are paginated as Django does.
     """
 
-    def _one_query(self) -> bool:
+    def _counts_with_page(self) -> bool:
         rows = self.object_list
         return (
             "count" not in self.__dict__
@@ -39,7 +39,7 @@ class WindowCountPaginator(Paginator):
         )
 
     def page(self, number):
-        if not self._one_query():
+        if not self._counts_with_page():
             return super().page(number)
         try:
             if isinstance(number, float) and not number.is_integer():
