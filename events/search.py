@@ -399,21 +399,29 @@ class _Index:
         *,
         or_partial: bool = False,
         within: Sequence[Sequence[str]] = (),
+        excluding: Sequence[str] = (),
         columns: str = "event_id",
     ) -> tuple[str, list]:
         """SQL and params selecting ``columns`` of the index rows whose ``fields`` hold,
         for every group, one of the group's tokens (an AND of ORs); with ``or_partial``,
         the rows marked partial too; with ``within``, only rows that also hold a token of
-        every group of ``within`` in any field, or are marked partial.
+        every group of ``within`` in any field, or are marked partial; with
+        ``excluding``, none of the rows that each of those fields alone would select.
 
         On PostgreSQL through ``events_search_ids`` (migration 0006), which leaves the
         planner no way but the GIN index.
         """
         if self.postgresql:
-            query = " & ".join(
-                "(" + " | ".join(f"'{PREFIX[f]}_{t}'" for t in group for f in fields) + ")"
-                for group in groups
-            )
+
+            def held(fields: Sequence[str]) -> str:
+                return " & ".join(
+                    "(" + " | ".join(f"'{PREFIX[f]}_{t}'" for t in group for f in fields) + ")"
+                    for group in groups
+                )
+
+            query = held(fields)
+            for name in excluding:
+                query = f"({query}) & !({held((name,))})"
             if within:
                 required = " & ".join(
                     "(" + " | ".join(f"'{PREFIX[f]}_{t}'" for t in group for f in FIELDS) + ")"
@@ -423,10 +431,16 @@ class _Index:
             if or_partial:
                 query = f"({query}) | '{PARTIAL}'"
             return f"SELECT {columns} FROM events_search_ids(%s::tsquery)", [query]
-        scope = "" if tuple(fields) == FIELDS else "{" + " ".join(fields) + "} : "
-        query = " AND ".join(
-            "(" + " OR ".join(f'{scope}"{t}"' for t in group) + ")" for group in groups
-        )
+
+        def held(fields: Sequence[str]) -> str:
+            scope = "" if tuple(fields) == FIELDS else "{" + " ".join(fields) + "} : "
+            return " AND ".join(
+                "(" + " OR ".join(f'{scope}"{t}"' for t in group) + ")" for group in groups
+            )
+
+        query = held(fields)
+        for name in excluding:
+            query = f"({query}) NOT ({held((name,))})"
         if within:
             required = " AND ".join(
                 "(" + " OR ".join(f'"{t}"' for t in group) + ")" for group in within
@@ -511,13 +525,19 @@ def _field_hits(terms: Sequence[SearchTerm]):
         if not groups:
             continue
         others = _others(terms, term)
+        # Each field's lookup leaves out the fields ranked above it: the CASE takes the
+        # first that holds the term anyway, and disjoint lookups read each match once.
         hits += Case(
             *(
                 When(
-                    pk__in=RawSQL(*index.lookup(groups, fields=(name,), within=others)),
+                    pk__in=RawSQL(
+                        *index.lookup(
+                            groups, fields=(name,), within=others, excluding=list(WEIGHT)[:i]
+                        )
+                    ),
                     then=Value(weight),
                 )
-                for name, weight in WEIGHT.items()
+                for i, (name, weight) in enumerate(WEIGHT.items())
             ),
             default=Value(0),
             output_field=IntegerField(),

@@ -240,6 +240,46 @@ def test_tags_and_place_are_searched_but_rank_below_the_title():
     assert found("天津") == [tagged]
 
 
+def test_each_event_ranks_by_the_best_field_holding_the_term():
+    places = [
+        {"title": "工匠学院揭牌", "summary": "工匠学院", "body": "工匠学院"},
+        {"title": "揭牌仪式", "summary": "工匠学院", "body": "工匠学院"},
+        {"title": "仪式", "summary": "", "body": "工匠学院"},
+        {"title": "仪式", "summary": "", "body": "", "place": "工匠学院"},
+    ]
+    # Later dates for the better places, so chronology alone would give the reverse.
+    events = [
+        EventFactory(**fields, date_start=date(2022, 12 - n, 1), date_end=None)
+        for n, fields in enumerate(places)
+    ]
+    search_index_update(events=Event.objects.all())
+    assert found("工匠学院") == events
+    ranked = events_search(events=Event.objects.all(), query="工匠学院")
+    assert dict(ranked.values_list("pk", search.RANK)) == {
+        event.pk: rank for event, rank in zip(events, [4, 2, 1, 0], strict=True)
+    }
+
+
+def lookup_ids(sql: str, params: list) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_a_field_lookup_leaves_out_the_events_the_fields_above_it_hold():
+    # What lets the ranking read each match once: the summary's lookup skips title hits.
+    in_title = EventFactory(title="金砖论坛", summary="金砖论坛")
+    in_summary = EventFactory(title="论坛", summary="金砖论坛")
+    search_index_update(events=Event.objects.all())
+    index = search._Index()
+    summary_only = index.lookup([("金砖",)], fields=("summary",), excluding=["title"])
+    assert lookup_ids(*summary_only) == {in_summary.pk}
+    assert lookup_ids(*index.lookup([("金砖",)], fields=("summary",))) == {
+        in_title.pk,
+        in_summary.pk,
+    }
+
+
 def test_several_terms_rank_by_where_each_is_among_the_events_holding_all():
     # Each term's place is looked up only among events holding the other terms too;
     # the ranking is the sum over terms, whatever events hold one term alone.
