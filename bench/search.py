@@ -111,7 +111,17 @@ def segmentation_recall(queries: list[str]) -> dict[str, float]:
     events = list(
         Event.objects.order_by("pk")
         .prefetch_related("tags", "organisations__aliases")
-        .only("pk", "title", "summary", "body", "place")[:SAMPLE]
+        .only(
+            "pk",
+            "title",
+            "summary",
+            "body",
+            "place",
+            "status",
+            "merged_into",
+            "date_start",
+            "date_end",
+        )[:SAMPLE]
     )
     ways = ("jieba accurate mode", "jieba search mode", "index")
     found = dict.fromkeys(ways, 0)

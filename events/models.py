@@ -533,6 +533,11 @@ class EventSearch(models.Model):
     live where each database indexes them, made by migration 0006: a ``document``
     tsvector column with a GIN index on PostgreSQL, an FTS5 table on SQLite (see
     events/search.py).
+
+    The row also carries copies of the event's status, merge and dates (``CARRIED``), so
+    that a page of ranked results filtered and ordered by those alone needs no look at
+    the events table. The indexer writes them and a trigger keeps them equal to the
+    event's whatever writes it (events/triggers.py).
     """
 
     event = models.OneToOneField(
@@ -548,6 +553,13 @@ class EventSearch(models.Model):
         default=False,
         help_text=_("Some fields were too long for tokens; the text decides every query."),
     )
+    # Copies of the event's columns of the same names.
+    status = models.CharField(_("status"), max_length=10, blank=True)
+    merged_into_id = models.BigIntegerField(_("merged into"), null=True, blank=True)
+    date_start = models.DateField(_("start date"), null=True, blank=True)
+    date_end = models.DateField(_("end date"), null=True, blank=True)
+
+    CARRIED = ("status", "merged_into_id", "date_start", "date_end")
 
     class Meta:
         verbose_name = _("search index entry")

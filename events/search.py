@@ -43,7 +43,14 @@ How a query runs
     jieba word or whose text contains it; a phrase, or a word with punctuation inside,
     is checked against the text. Partial events are checked against the text for every
     word. Ranking: where each whole word is (title 4, summary 2, body 1, summed over the
-    words), then chronologically. Each of those is a lookup in the same index.
+    words), then chronologically. Each of those is a lookup in the same index; each
+    field's lookup leaves out the events of the fields ranked above it.
+
+    A page of ranked results (``ranked_page``, used by the paginator) whose other filters
+    only compare the event's id, status, merge or dates reads those from the index rows,
+    which carry copies of them (kept equal by a trigger, events/triggers.py): the events
+    table is read only for the page's own events. Other filters and orders join the
+    events table as any query does.
 
 Keeping it current
     Explicit calls, no signals (house style): the loader after each document, the admin's
@@ -53,7 +60,8 @@ Keeping it current
     (``setup_demo`` indexes any event without a row), which is safe at any time and
     changes nothing when the index is already current. An organisation renamed or given
     an alias in the admin reaches its events' index at their next save or at the next
-    rebuild.
+    rebuild. The copies of an event's status, merge and dates need no call: the trigger
+    writes them with the event.
 """
 
 from __future__ import annotations
@@ -65,10 +73,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
-from django.db.models.sql.where import AND
+from django.db.models import Case, F, IntegerField, Lookup, QuerySet, Value, When
+from django.db.models.expressions import Col, RawSQL
+from django.db.models.sql.where import AND, WhereNode
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -83,6 +92,7 @@ __all__ = [
     "highlight",
     "is_search_result",
     "parse_query",
+    "ranked_page",
     "search_index_rebuild",
     "search_index_update",
     "snippet",
@@ -123,6 +133,8 @@ _QUOTES = '"“”'
 # every candidate makes up for the ones left out, so this costs no precision.
 _MAX_GRAMS_PER_TERM = 12
 _BATCH = 500
+# The event's fields behind the index row's copies of its columns.
+_CARRIED_FIELDS = ("status", "merged_into", "date_start", "date_end")
 
 
 def _tokenizer() -> UnionTokenizer:
@@ -178,12 +190,14 @@ def _cost(tokens: Iterable[str]) -> int:
 
 @dataclass(frozen=True)
 class SearchDocument:
-    """An event's index row: its text for checks and its tokens per field."""
+    """An event's index row: its text for checks, its tokens per field, and copies of
+    the event's ``EventSearch.CARRIED`` columns."""
 
     event_id: int
     text: str
     tokens: dict[str, tuple[str, ...]] = field(default_factory=dict)
     partial: bool = False
+    carried: dict[str, object] = field(default_factory=dict)
 
     def lexemes(self) -> list[str]:
         """The PostgreSQL index's lexemes: tokens prefixed by their field."""
@@ -233,7 +247,10 @@ def event_document(event: Event, *, tok: UnionTokenizer | None = None) -> Search
     text = "\n".join(
         _normalised(value) for name in FIELDS for value in values[name] if value.strip()
     )
-    return SearchDocument(event_id=event.pk, text=text, tokens=tokens, partial=partial)
+    carried = {column: getattr(event, column) for column in EventSearch.CARRIED}
+    return SearchDocument(
+        event_id=event.pk, text=text, tokens=tokens, partial=partial, carried=carried
+    )
 
 
 def _event_ids(events: Iterable[Event | int] | QuerySet) -> list[int]:
@@ -258,7 +275,7 @@ def search_index_update(*, events: Iterable[Event | int] | QuerySet) -> int:
             rows = list(
                 Event.objects.select_for_update()
                 .filter(pk__in=chunk)
-                .only("pk", "title", "summary", "body", "place")
+                .only("pk", "title", "summary", "body", "place", *_CARRIED_FIELDS)
                 .prefetch_related("tags", "organisations__aliases")
                 .order_by("pk")
             )
@@ -275,21 +292,28 @@ def search_index_update(*, events: Iterable[Event | int] | QuerySet) -> int:
 
 
 def _postgresql_write(documents: Sequence[SearchDocument]) -> None:
+    columns = ("text", "partial", "tokens", *EventSearch.CARRIED)
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO events_eventsearch (event_id, text, partial, tokens) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT (event_id) DO UPDATE SET "
-            "text = EXCLUDED.text, partial = EXCLUDED.partial, tokens = EXCLUDED.tokens",
-            [(d.event_id, d.text, d.partial, " ".join(d.lexemes())) for d in documents],
+            f"INSERT INTO events_eventsearch (event_id, {', '.join(columns)}) "
+            f"VALUES (%s, {', '.join(['%s'] * len(columns))}) ON CONFLICT (event_id) DO UPDATE "
+            f"SET {', '.join(f'{c} = EXCLUDED.{c}' for c in columns)}",
+            [
+                (d.event_id, d.text, d.partial, " ".join(d.lexemes()), *d.carried.values())
+                for d in documents
+            ],
         )
 
 
 def _sqlite_write(ids: Sequence[int], documents: Sequence[SearchDocument]) -> None:
     EventSearch.objects.bulk_create(
-        [EventSearch(event_id=d.event_id, text=d.text, partial=d.partial) for d in documents],
+        [
+            EventSearch(event_id=d.event_id, text=d.text, partial=d.partial, **d.carried)
+            for d in documents
+        ],
         update_conflicts=True,
         unique_fields=["event"],
-        update_fields=["text", "partial"],
+        update_fields=["text", "partial", *EventSearch.CARRIED],
     )
     with connection.cursor() as cursor:
         marks = ", ".join(["%s"] * len(ids))
@@ -401,15 +425,17 @@ class _Index:
         within: Sequence[Sequence[str]] = (),
         excluding: Sequence[str] = (),
         columns: str = "event_id",
+        carried: bool = False,
     ) -> tuple[str, list]:
         """SQL and params selecting ``columns`` of the index rows whose ``fields`` hold,
         for every group, one of the group's tokens (an AND of ORs); with ``or_partial``,
         the rows marked partial too; with ``within``, only rows that also hold a token of
         every group of ``within`` in any field, or are marked partial; with
         ``excluding``, none of the rows that each of those fields alone would select.
+        With ``carried``, ``columns`` may name the row's copies of event columns too.
 
         On PostgreSQL through ``events_search_ids`` (migration 0006), which leaves the
-        planner no way but the GIN index.
+        planner no way but the GIN index, or ``events_search_rows`` (0008) with the copies.
         """
         if self.postgresql:
 
@@ -430,7 +456,8 @@ class _Index:
                 query = f"({query}) & (({required}) | '{PARTIAL}')"
             if or_partial:
                 query = f"({query}) | '{PARTIAL}'"
-            return f"SELECT {columns} FROM events_search_ids(%s::tsquery)", [query]
+            function = "events_search_rows" if carried else "events_search_ids"
+            return f"SELECT {columns} FROM {function}(%s::tsquery)", [query]
 
         def held(fields: Sequence[str]) -> str:
             scope = "" if tuple(fields) == FIELDS else "{" + " ".join(fields) + "} : "
@@ -466,25 +493,47 @@ def _others(terms: Sequence[SearchTerm], term: SearchTerm) -> list[tuple[str]]:
 
 class _Match(RawSQL):
     """The ids of the events matching a query: ``events_search``'s condition, marked so
-    that ``without_search`` can take it off again."""
+    that ``without_search`` can take it off again, with the query's terms."""
+
+    def __init__(self, sql: str, params: Sequence, terms: Sequence[SearchTerm]) -> None:
+        super().__init__(sql, params)
+        self.terms = tuple(terms)
 
 
-def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
+def _select_list(columns: Sequence[str], prefix: str = "") -> str:
+    """The select list of index rows' ``columns``; the event id as ``id`` when copies of
+    the event's columns come with it, so that the rows read like the event's."""
+    return ", ".join(
+        f"{prefix}{column} AS id" if column == "event_id" and len(columns) > 1 else prefix + column
+        for column in columns
+    )
+
+
+def _matching(terms: Sequence[SearchTerm], *, carried: bool = False) -> RawSQL:
     """Ids of the events that hold every term (see "How a query runs" above).
 
     One lookup finds the events whose index holds every term's tokens, and those marked
     partial; the text then decides the terms the tokens cannot (a longer word not held
-    as a word, a phrase), and every term of a partial row.
+    as a word, a phrase), and every term of a partial row. With ``carried``, the rows as
+    ``id`` and the copies of the event's columns under their names (for ``ranked_page``).
     """
     index = _Index()
     groups = [(gram,) for term in terms for gram in term.grams]
+    columns = ["event_id", *EventSearch.CARRIED] if carried else ["event_id"]
     if not groups:
         # No token to look up (punctuation only): the text of every row decides.
         checks = " AND ".join([index.contains()] * len(terms))
         return _Match(
-            f"SELECT event_id FROM events_eventsearch WHERE {checks}", [t.text for t in terms]
+            f"SELECT {_select_list(columns)} FROM events_eventsearch WHERE {checks}",
+            [t.text for t in terms],
+            terms,
         )
-    found, params = index.lookup(groups, or_partial=True, columns="event_id, partial")
+    found, params = index.lookup(
+        groups,
+        or_partial=True,
+        columns=", ".join(["partial", *columns]),
+        carried=carried,
+    )
     conditions = []
     for term in terms:
         # A look at the candidate's own text, read only where the branches before it
@@ -506,7 +555,10 @@ def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
             conditions.append(check)
             params.append(term.text)
     return _Match(
-        f"SELECT found.event_id FROM ({found}) found WHERE {' AND '.join(conditions)}", params
+        f"SELECT {_select_list(columns, 'found.')} FROM ({found}) found "
+        f"WHERE {' AND '.join(conditions)}",
+        params,
+        terms,
     )
 
 
@@ -532,7 +584,10 @@ def _field_hits(terms: Sequence[SearchTerm]):
                 When(
                     pk__in=RawSQL(
                         *index.lookup(
-                            groups, fields=(name,), within=others, excluding=list(WEIGHT)[:i]
+                            groups,
+                            fields=(name,),
+                            within=others,
+                            excluding=list(WEIGHT)[:i],
                         )
                     ),
                     then=Value(weight),
@@ -593,12 +648,88 @@ def events_search(*, events: QuerySet, query: str, ranked: bool = True) -> Query
     # Punctuation alone has no place to rank by: every result is 0, and a constant in
     # ORDER BY would read as a column position.
     by_rank = [] if isinstance(hits, Value) else [F(RANK).desc()]
-    return events.annotate(**{RANK: hits}).order_by(
-        *by_rank,
-        F("date_start").asc(nulls_last=True),
-        "date_end",
-        "id",
+    return events.annotate(**{RANK: hits}).order_by(*by_rank, *_CHRONOLOGY)
+
+
+# Ranked results' order after the rank.
+_CHRONOLOGY = (F("date_start").asc(nulls_last=True), "date_end", "id")
+
+
+def ranked_page(events: QuerySet, *, offset: int, limit: int) -> list[tuple[int, int]] | None:
+    """The ids of ``events[offset:offset + limit]``, ranked search results, each with the
+    number of all the results; None when the index rows alone cannot answer.
+
+    They can on PostgreSQL when the results are in ranked order and every other filter
+    compares the event's id or columns that the index rows carry copies of
+    (``EventSearch.CARRIED``): readers' published and unmerged events, a search of all
+    events, a span of dates. The lookup reads those copies from the index rows it visits
+    anyway, and filters, counts and orders by them without reading the events table:
+    the same SQL as ``events_search``'s, with the index rows standing in for the events.
+    """
+    if connection.vendor != "postgresql" or tuple(events.query.order_by) != (
+        F(RANK).desc(),
+        *_CHRONOLOGY,
+    ):
+        return None
+    match = next(
+        (c.rhs for c in events.query.where.children if isinstance(getattr(c, "rhs", None), _Match)),
+        None,
     )
+    others = without_search(events)
+    if match is None or others is None or not _reads_carried_only(others.query):
+        return None
+    compiler = others.query.get_compiler(using=events.db)
+    try:
+        where, where_params = compiler.compile(others.query.where)
+        where = f" WHERE {where}"
+    except FullResultSet:
+        where, where_params = "", []
+    except EmptyResultSet:
+        return []
+    rank, rank_params = compiler.compile(events.query.annotations[RANK])
+    rows = _matching(match.terms, carried=True)
+    table = connection.ops.quote_name(others.query.base_table)
+    date_start, date_end, pk = (f"{table}.{connection.ops.quote_name(c)}" for c in _SORTED)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {pk}, COUNT(*) OVER () FROM ({rows.sql}) {table}{where} "
+            f"ORDER BY {rank} DESC, {date_start} ASC NULLS LAST, {date_end} ASC, {pk} ASC "
+            "LIMIT %s OFFSET %s",
+            [*rows.params, *where_params, *rank_params, limit, offset],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+_SORTED = ("date_start", "date_end", "id")
+
+
+def _reads_carried_only(query) -> bool:
+    """Whether ``query`` joins nothing and its filters only compare the event's id and
+    carried columns with plain values (no expressions, subqueries or transforms)."""
+    base = query.base_table
+    if query.distinct or query.combinator or query.extra or query.is_sliced:
+        return False
+    if any(query.alias_refcount[alias] for alias in query.alias_map if alias != base):
+        return False
+    allowed = {"id", *EventSearch.CARRIED}
+
+    def plain(value) -> bool:
+        if isinstance(value, list | tuple | set):
+            return all(plain(item) for item in value)
+        return not hasattr(value, "resolve_expression") and not hasattr(value, "as_sql")
+
+    def reads(node) -> bool:
+        if isinstance(node, WhereNode):
+            return all(reads(child) for child in node.children)
+        return (
+            isinstance(node, Lookup)
+            and isinstance(node.lhs, Col)
+            and node.lhs.alias == base
+            and node.lhs.target.column in allowed
+            and plain(node.rhs)
+        )
+
+    return reads(query.where)
 
 
 # --- showing results ---------------------------------------------------------------------

@@ -1,13 +1,20 @@
-"""Spans must lie inside their source's normalised text and quote it exactly.
+"""Rules across tables that the database holds itself, on both databases.
 
-A check constraint cannot look at another table, so triggers hold this rule on both
-databases: inserting or moving a provenance or metric span, and changing a source's text
-under existing spans, are refused with an integrity error.
+Spans must lie inside their source's normalised text and quote it exactly. A check
+constraint cannot look at another table, so triggers hold this rule: inserting or moving
+a provenance or metric span, and changing a source's text under existing spans, are
+refused with an integrity error.
+
+A search index row's copies of its event's columns (``EventSearch.CARRIED``) stay equal
+to the event's: a trigger copies them whenever an event's are written, by a save, a bulk
+update or raw SQL alike, in the same transaction.
 
 They live outside the migrations: SQLite alters a table by copying it into a new one,
 which drops the table's triggers (and trips over triggers that name other tables). So
 every ``migrate`` removes them first and installs them afresh at the end (see apps.py).
 """
+
+from events.models import EventSearch
 
 # (table, column holding the quoted text)
 SPAN_TABLES = (("events_provenance", "excerpt"), ("events_metric", "text"))
@@ -95,9 +102,33 @@ FOR EACH ROW WHEN (OLD.text IS DISTINCT FROM NEW.text)
 EXECUTE FUNCTION unionarchive_check_source_text();
 """
 
+CARRIED = EventSearch.CARRIED
+_COPY = ", ".join(f"{column} = NEW.{column}" for column in CARRIED)
+
+SQLITE_SEARCH_COPY_TRIGGER = f"""
+CREATE TRIGGER events_event_search_copy AFTER UPDATE OF {", ".join(CARRIED)} ON events_event
+FOR EACH ROW BEGIN
+    UPDATE events_eventsearch SET {_COPY} WHERE event_id = NEW.id;
+END;
+"""
+
+POSTGRES_SEARCH_COPY = f"""
+CREATE FUNCTION unionarchive_copy_to_search() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE events_eventsearch SET {_COPY} WHERE event_id = NEW.id;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER events_event_search_copy AFTER UPDATE OF {", ".join(CARRIED)} ON events_event
+FOR EACH ROW WHEN ({" OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in CARRIED)})
+EXECUTE FUNCTION unionarchive_copy_to_search();
+"""
+
 POSTGRES_DROP = """
 DROP FUNCTION IF EXISTS unionarchive_check_source_text() CASCADE;
 DROP FUNCTION IF EXISTS unionarchive_check_span() CASCADE;
+DROP FUNCTION IF EXISTS unionarchive_copy_to_search() CASCADE;
 """
 
 
@@ -111,14 +142,16 @@ def _sqlite_statements():
             event=f'UPDATE OF start, "end", {column}, source_id',
         )
     yield SQLITE_SOURCE_TRIGGER
+    yield SQLITE_SEARCH_COPY_TRIGGER
 
 
 def install(connection) -> None:
-    """Create the span triggers (after removing any), on the tables as they are now."""
+    """Create the triggers (after removing any), on the tables as they are now."""
     uninstall(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(POSTGRES_SQL)
+            cursor.execute(POSTGRES_SEARCH_COPY)
         elif connection.vendor == "sqlite":
             for statement in _sqlite_statements():
                 cursor.execute(statement)
@@ -136,3 +169,4 @@ def uninstall(connection) -> None:
             for when in ("insert", "update"):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_span_{when}")
         cursor.execute("DROP TRIGGER IF EXISTS sources_source_text_keeps_spans")
+        cursor.execute("DROP TRIGGER IF EXISTS events_event_search_copy")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
-from events.search import is_search_result, without_search
+from events.search import is_search_result, ranked_page, without_search
 
 MAX_PAGE_SIZE = 500
 # The window annotation that carries the number of rows; no field or other annotation
@@ -24,7 +24,9 @@ class WindowCountPaginator(Paginator):
     spill to disk); the page's rows are then loaded by id with the queryset's other
     filters and loading options (``events.search.without_search``). Other querysets,
     and those a window would count wrongly (DISTINCT, already sliced) or that need the
-    count first (orphans, the "last" page), are paginated as Django does.
+    count first (orphans, the "last" page), are paginated as Django does. Where the
+    search index's rows carry all that the ids, count and order need, they are read
+    from those rows alone (``events.search.ranked_page``).
     """
 
     def _counts_with_page(self) -> bool:
@@ -50,11 +52,13 @@ class WindowCountPaginator(Paginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         bottom = (number - 1) * self.per_page
-        found = list(
-            self.object_list.annotate(**{TOTAL: Window(Count("pk"))}).values_list("pk", TOTAL)[
-                bottom : bottom + self.per_page
-            ]
-        )
+        found = ranked_page(self.object_list, offset=bottom, limit=self.per_page)
+        if found is None:
+            found = list(
+                self.object_list.annotate(**{TOTAL: Window(Count("pk"))}).values_list("pk", TOTAL)[
+                    bottom : bottom + self.per_page
+                ]
+            )
         if not found:
             # Nothing from here on: an empty first page when allowed, else past the end.
             if number == 1 and self.allow_empty_first_page:

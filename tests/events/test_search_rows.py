@@ -1,0 +1,171 @@
+"""Search index rows carry copies of their event's status, merge and dates, kept equal by
+a trigger; ranked pages filtered and ordered by those alone are read from the index rows
+(PostgreSQL), with the same ids, order and count as the general query."""
+
+import datetime
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, F, Window
+from django.test.utils import CaptureQueriesContext
+
+from events import services
+from events.models import Event, EventSearch, EventStatus, Tag
+from events.search import events_search, ranked_page, search_index_update
+from tests.factories import EventFactory
+from unionarchive.pagination import WindowCountPaginator
+
+pytestmark = pytest.mark.django_db
+
+CARRIED = EventSearch.CARRIED
+
+POSTGRESQL = connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def events():
+    """Twenty-four events with 工匠 in various places, statuses, dates; one merged."""
+    places = [
+        {"title": "大国工匠论坛"},
+        {"title": "劳动竞赛", "summary": "工匠参赛"},
+        {"title": "年度总结", "body": "弘扬工匠精神"},
+        {"title": "工匠学院揭牌", "body": "工匠学院"},
+    ]
+    made = []
+    for n in range(24):
+        day = None if n % 7 == 0 else datetime.date(2021 + n % 3, 1 + n % 12, 1 + n % 28)
+        made.append(
+            EventFactory(
+                **places[n % 4],
+                published=n % 3 != 2,  # else a draft
+                date_start=day,
+                date_end=None,
+                date_precision="day" if day else "",
+            )
+        )
+    made.append(EventFactory(title="金砖论坛", published=True))
+    search_index_update(events=Event.objects.all())
+    Event.objects.filter(pk=made[4].pk).update(merged_into=made[0])
+    return made
+
+
+def general(results, offset, limit):
+    """What the paginator reads without the index rows: the events table, windowed."""
+    counted = results.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+    return list(counted[offset : offset + limit])
+
+
+SCOPES = {
+    "every event": lambda: Event.objects.all(),
+    "readers' events": lambda: Event.objects.published(),
+    "a year": lambda: Event.objects.published().in_year(2022),
+    "some ids": lambda: Event.objects.filter(
+        pk__in=list(Event.objects.order_by("pk").values_list("pk", flat=True))[:10:2]
+    ),
+    "statuses": lambda: Event.objects.current().filter(status__in=["draft", "published"]),
+}
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("query", ["工匠", "工匠 学院", "大国工匠"])
+def test_ranked_pages_from_index_rows_equal_the_events_tables(events, scope, query):
+    results = events_search(events=SCOPES[scope](), query=query)
+    for offset, limit in ((0, 5), (5, 5), (0, 50), (40, 5)):
+        page = ranked_page(results, offset=offset, limit=limit)
+        if not POSTGRESQL:
+            assert page is None  # SQLite reads the general way
+            continue
+        assert page == general(results, offset, limit), (scope, query, offset)
+    if POSTGRESQL and scope != "some ids":
+        assert ranked_page(results, offset=0, limit=50), "the test should find something"
+
+
+@pytest.mark.parametrize(
+    "narrowed",
+    [
+        lambda e: e.filter(tags__name="工会"),  # a join
+        lambda e: e.filter(category__isnull=True),  # a column the rows do not carry
+        lambda e: e.filter(date_start__year=2022),  # a transform of a carried column
+        lambda e: e.filter(date_end__gte=F("date_start")),  # an expression
+        lambda e: e.order_by("title"),  # another order
+        lambda e: e.distinct(),
+    ],
+)
+def test_other_filters_and_orders_are_left_to_the_events_table(events, narrowed):
+    events[0].tags.add(Tag.objects.create(name="工会"))
+    results = narrowed(events_search(events=Event.objects.all(), query="工匠"))
+    assert ranked_page(results, offset=0, limit=10) is None
+    page = WindowCountPaginator(results, 10).page(1)
+    assert [event.pk for event in page] == [event.pk for event in results[:10]]
+
+
+def test_the_index_rows_copies_follow_every_write_of_the_event(events):
+    def copies(event):
+        return EventSearch.objects.values(*EventSearch.CARRIED).get(event=event)
+
+    def columns(event):
+        return Event.objects.values(*EventSearch.CARRIED).get(pk=event.pk)
+
+    first, second = events[0], events[1]
+    # A bulk update, a save, a merge and its undoing: none of them reindexes.
+    Event.objects.filter(pk=first.pk).update(status=EventStatus.REJECTED)
+    second.refresh_from_db()
+    second.date_start, second.date_end = datetime.date(2020, 5, 1), datetime.date(2020, 5, 3)
+    second.save()
+    editor = get_user_model().objects.create_user(username="copies-editor")
+    (merge,) = services.event_merge(target=events[3], others=[events[7]], by=editor)
+    for event in (first, second, events[7]):
+        assert copies(event) == columns(event)
+    assert copies(events[7])["merged_into_id"] == events[3].pk
+    assert copies(first)["status"] == EventStatus.REJECTED
+    services.event_merge_undo(merge=merge, by=editor)
+    assert copies(events[7]) == columns(events[7])
+    assert copies(events[7])["merged_into_id"] is None
+
+
+def test_readers_never_see_an_event_unpublished_after_indexing(events):
+    readers = events_search(events=Event.objects.published(), query="大国工匠")
+    before = {pk for pk, _ in general(readers, 0, 50)}
+    hidden = Event.objects.get(pk=min(before))
+    Event.objects.filter(pk=hidden.pk).update(status=EventStatus.DRAFT)
+    page = WindowCountPaginator(readers.all(), 50).page(1)
+    assert {event.pk for event in page} == before - {hidden.pk}
+    assert page.paginator.count == len(before) - 1
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="the index rows answer pages on PostgreSQL")
+def test_a_readers_page_does_not_read_the_events_table_to_rank_and_count(events):
+    readers = events_search(events=Event.objects.published(), query="工匠")
+    with CaptureQueriesContext(connection) as queries:
+        page = WindowCountPaginator(readers, 5).page(1)
+        assert len(list(page)) == 5
+    found, loaded = (q["sql"] for q in queries)
+    assert "events_search_rows" in found
+    assert 'FROM "events_event"' not in found
+    assert 'FROM "events_event"' in loaded
+
+
+class SqlRunner:
+    """What a migration's step uses of its schema editor (SQLite allows no real one
+    inside the test's transaction)."""
+
+    connection = connection
+
+    def execute(self, sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def test_the_upgrade_copies_the_columns_of_events_indexed_before_it(events):
+    upgrade = importlib.import_module("events.migrations.0008_search_rows_carry_event_columns")
+    # As rows written before the copies existed: blank.
+    EventSearch.objects.update(status="", merged_into_id=None, date_start=None, date_end=None)
+    upgrade.copy_event_columns(apps, SqlRunner())
+    copies = {row.pop("event"): row for row in EventSearch.objects.values("event", *CARRIED)}
+    originals = {row.pop("id"): row for row in Event.objects.values("id", *CARRIED)}
+    assert copies == originals
+    assert len(copies) == len(events)
+    assert {row["status"] for row in copies.values()} == {"published", "draft"}
