@@ -49,8 +49,9 @@ How a query runs
     A page of ranked results (``ranked_page``, used by the paginator) whose other filters
     only compare the event's id, status, merge or dates reads those from the index rows,
     which carry copies of them (kept equal by a trigger, events/triggers.py): the events
-    table is read only for the page's own events. Other filters and orders join the
-    events table as any query does.
+    table is read only for the page's own events. A one-word query's page reads each
+    match once, with its rank, from the disjoint lookups of the title, the summary, the
+    body and the rest. Other filters and orders join the events table as any query does.
 
 Keeping it current
     Explicit calls, no signals (house style): the loader after each document, the admin's
@@ -431,7 +432,7 @@ class _Index:
         for every group, one of the group's tokens (an AND of ORs); with ``or_partial``,
         the rows marked partial too; with ``within``, only rows that also hold a token of
         every group of ``within`` in any field, or are marked partial; with
-        ``excluding``, none of the rows that each of those fields alone would select.
+        ``excluding``, none of those rows that each of these fields alone would select.
         With ``carried``, ``columns`` may name the row's copies of event columns too.
 
         On PostgreSQL through ``events_search_ids`` (migration 0006), which leaves the
@@ -446,8 +447,6 @@ class _Index:
                 )
 
             query = held(fields)
-            for name in excluding:
-                query = f"({query}) & !({held((name,))})"
             if within:
                 required = " & ".join(
                     "(" + " | ".join(f"'{PREFIX[f]}_{t}'" for t in group for f in FIELDS) + ")"
@@ -456,6 +455,8 @@ class _Index:
                 query = f"({query}) & (({required}) | '{PARTIAL}')"
             if or_partial:
                 query = f"({query}) | '{PARTIAL}'"
+            for name in excluding:
+                query = f"({query}) & !({held((name,))})"
             function = "events_search_rows" if carried else "events_search_ids"
             return f"SELECT {columns} FROM {function}(%s::tsquery)", [query]
 
@@ -466,8 +467,6 @@ class _Index:
             )
 
         query = held(fields)
-        for name in excluding:
-            query = f"({query}) NOT ({held((name,))})"
         if within:
             required = " AND ".join(
                 "(" + " OR ".join(f'"{t}"' for t in group) + ")" for group in within
@@ -475,6 +474,8 @@ class _Index:
             query = f'({query}) AND (({required}) OR "{PARTIAL}")'
         if or_partial:
             query = f'({query}) OR "{PARTIAL}"'
+        for name in excluding:
+            query = f"({query}) NOT ({held((name,))})"
         return (
             f"SELECT {columns} FROM events_eventsearch WHERE event_id IN "
             f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
@@ -534,7 +535,19 @@ def _matching(terms: Sequence[SearchTerm], *, carried: bool = False) -> RawSQL:
         columns=", ".join(["partial", *columns]),
         carried=carried,
     )
-    conditions = []
+    conditions, condition_params = _checks(terms)
+    return _Match(
+        f"SELECT {_select_list(columns, 'found.')} FROM ({found}) found WHERE {conditions}",
+        [*params, *condition_params],
+        terms,
+    )
+
+
+def _checks(terms: Sequence[SearchTerm]) -> tuple[str, list]:
+    """The condition on a candidate index row ``found`` (with ``event_id`` and
+    ``partial``) that it holds every term: its tokens, a jieba word, or its text."""
+    index = _Index()
+    conditions, params = [], []
     for term in terms:
         # A look at the candidate's own text, read only where the branches before it
         # did not decide (the OR stops at the first true branch).
@@ -554,12 +567,41 @@ def _matching(terms: Sequence[SearchTerm], *, carried: bool = False) -> RawSQL:
         else:
             conditions.append(check)
             params.append(term.text)
-    return _Match(
-        f"SELECT {_select_list(columns, 'found.')} FROM ({found}) found "
-        f"WHERE {' AND '.join(conditions)}",
-        params,
-        terms,
-    )
+    return " AND ".join(conditions), params
+
+
+def _tiered(terms: Sequence[SearchTerm]) -> tuple[str, list] | None:
+    """For a query of one term: the rows of ``_matching(terms, carried=True)``, each with
+    its ``search_hits`` as a column, in one pass over the index.
+
+    The title's lookup, the summary's without the title's rows, the body's without
+    either, and the other matches and partial rows without all three give each match
+    once with the rank ``_field_hits`` gives it; None for several terms (their ranks
+    are sums) or a term without tokens.
+    """
+    if len(terms) != 1 or not terms[0].grams:
+        return None
+    index = _Index()
+    groups = [(gram,) for gram in terms[0].grams]
+    columns = ", ".join(["event_id", "partial", *EventSearch.CARRIED])
+    selected = _select_list(["event_id", *EventSearch.CARRIED], "found.")
+    conditions, condition_params = _checks(terms)
+    branches, params = [], []
+    ranked = list(WEIGHT)
+    for i, (fields, weight) in enumerate([*(((f,), WEIGHT[f]) for f in ranked), (FIELDS, 0)]):
+        found, found_params = index.lookup(
+            groups,
+            fields=fields,
+            or_partial=weight == 0,
+            excluding=ranked[:i],
+            columns=columns,
+            carried=True,
+        )
+        branches.append(
+            f"SELECT {selected}, {weight} AS {RANK} FROM ({found}) found WHERE {conditions}"
+        )
+        params += [*found_params, *condition_params]
+    return " UNION ALL ".join(branches), params
 
 
 def _field_hits(terms: Sequence[SearchTerm]):
@@ -686,16 +728,21 @@ def ranked_page(events: QuerySet, *, offset: int, limit: int) -> list[tuple[int,
         where, where_params = "", []
     except EmptyResultSet:
         return []
-    rank, rank_params = compiler.compile(events.query.annotations[RANK])
-    rows = _matching(match.terms, carried=True)
     table = connection.ops.quote_name(others.query.base_table)
+    tiered = _tiered(match.terms)
+    if tiered:
+        (rows, rows_params), (rank, rank_params) = tiered, (f"{table}.{RANK}", [])
+    else:
+        matching = _matching(match.terms, carried=True)
+        rows, rows_params = matching.sql, list(matching.params)
+        rank, rank_params = compiler.compile(events.query.annotations[RANK])
     date_start, date_end, pk = (f"{table}.{connection.ops.quote_name(c)}" for c in _SORTED)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {pk}, COUNT(*) OVER () FROM ({rows.sql}) {table}{where} "
+            f"SELECT {pk}, COUNT(*) OVER () FROM ({rows}) {table}{where} "
             f"ORDER BY {rank} DESC, {date_start} ASC NULLS LAST, {date_end} ASC, {pk} ASC "
             "LIMIT %s OFFSET %s",
-            [*rows.params, *where_params, *rank_params, limit, offset],
+            [*rows_params, *where_params, *rank_params, limit, offset],
         )
         return [tuple(row) for row in cursor.fetchall()]
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from events import services
 from events.models import Event, EventSearch, EventStatus, Tag
-from events.search import events_search, ranked_page, search_index_update
+from events.search import RANK, events_search, ranked_page, search_index_update
 from tests.factories import EventFactory
 from unionarchive.pagination import WindowCountPaginator
 
@@ -27,7 +27,8 @@ POSTGRESQL = connection.vendor == "postgresql"
 
 @pytest.fixture
 def events():
-    """Twenty-four events with 工匠 in various places, statuses, dates; one merged."""
+    """Twenty-six events with 工匠 in various places, statuses, dates; one merged, one
+    partly tokenised."""
     places = [
         {"title": "大国工匠论坛"},
         {"title": "劳动竞赛", "summary": "工匠参赛"},
@@ -47,6 +48,13 @@ def events():
             )
         )
     made.append(EventFactory(title="金砖论坛", published=True))
+    # Found by the place alone; too long to tokenise whole (its body is left to the text).
+    made.append(EventFactory(title="揭牌仪式", place="大国工匠学院", published=True))
+    made.append(
+        EventFactory(
+            title="长篇摘录", summary="工匠", body="职工" * 10_001 + "大国工匠", published=True
+        )
+    )
     search_index_update(events=Event.objects.all())
     Event.objects.filter(pk=made[4].pk).update(merged_into=made[0])
     return made
@@ -70,7 +78,7 @@ SCOPES = {
 
 
 @pytest.mark.parametrize("scope", SCOPES)
-@pytest.mark.parametrize("query", ["工匠", "工匠 学院", "大国工匠"])
+@pytest.mark.parametrize("query", ["工匠", "工匠 学院", "大国工匠", "工匠学院揭牌"])
 def test_ranked_pages_from_index_rows_equal_the_events_tables(events, scope, query):
     results = events_search(events=SCOPES[scope](), query=query)
     for offset, limit in ((0, 5), (5, 5), (0, 50), (40, 5)):
@@ -81,6 +89,14 @@ def test_ranked_pages_from_index_rows_equal_the_events_tables(events, scope, que
         assert page == general(results, offset, limit), (scope, query, offset)
     if POSTGRESQL and scope != "some ids":
         assert ranked_page(results, offset=0, limit=50), "the test should find something"
+
+
+def test_the_pages_compared_above_hold_every_rank_and_a_partly_tokenised_event(events):
+    ranks = events_search(events=Event.objects.all(), query="工匠").values_list(RANK, flat=True)
+    assert set(ranks) == {4, 2, 1, 0}  # title, summary, body, the place alone
+    partial = EventSearch.objects.get(partial=True).event
+    found = events_search(events=Event.objects.all(), query="大国工匠")
+    assert found.get(pk=partial.pk).search_hits == 0  # in the untokenised body
 
 
 @pytest.mark.parametrize(
