@@ -104,24 +104,14 @@ def percentile(values: list[float], share: float) -> float:
 
 def segmentation_recall(queries: list[str]) -> dict[str, float]:
     """Share of the substring hits that token matching finds, per way of tokenising."""
-    from events.models import Event
+    from events.models import Event, EventSearch
     from events.search import _normalised, _tokenizer, event_document
 
     tok = _tokenizer()
     events = list(
         Event.objects.order_by("pk")
         .prefetch_related("tags", "organisations__aliases")
-        .only(
-            "pk",
-            "title",
-            "summary",
-            "body",
-            "place",
-            "status",
-            "merged_into",
-            "date_start",
-            "date_end",
-        )[:SAMPLE]
+        .only("pk", "title", "summary", "body", "place", *EventSearch.CARRIED)[:SAMPLE]
     )
     ways = ("jieba accurate mode", "jieba search mode", "index")
     found = dict.fromkeys(ways, 0)

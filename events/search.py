@@ -134,8 +134,6 @@ _QUOTES = '"“”'
 # every candidate makes up for the ones left out, so this costs no precision.
 _MAX_GRAMS_PER_TERM = 12
 _BATCH = 500
-# The event's fields behind the index row's copies of its columns.
-_CARRIED_FIELDS = ("status", "merged_into", "date_start", "date_end")
 
 
 def _tokenizer() -> UnionTokenizer:
@@ -276,7 +274,7 @@ def search_index_update(*, events: Iterable[Event | int] | QuerySet) -> int:
             rows = list(
                 Event.objects.select_for_update()
                 .filter(pk__in=chunk)
-                .only("pk", "title", "summary", "body", "place", *_CARRIED_FIELDS)
+                .only("pk", "title", "summary", "body", "place", *EventSearch.CARRIED)
                 .prefetch_related("tags", "organisations__aliases")
                 .order_by("pk")
             )
@@ -440,7 +438,7 @@ class _Index:
         """
         if self.postgresql:
 
-            def held(fields: Sequence[str]) -> str:
+            def held(fields: Sequence[str], groups: Sequence[Sequence[str]] = groups) -> str:
                 return " & ".join(
                     "(" + " | ".join(f"'{PREFIX[f]}_{t}'" for t in group for f in fields) + ")"
                     for group in groups
@@ -448,11 +446,7 @@ class _Index:
 
             query = held(fields)
             if within:
-                required = " & ".join(
-                    "(" + " | ".join(f"'{PREFIX[f]}_{t}'" for t in group for f in FIELDS) + ")"
-                    for group in within
-                )
-                query = f"({query}) & (({required}) | '{PARTIAL}')"
+                query = f"({query}) & (({held(FIELDS, within)}) | '{PARTIAL}')"
             if or_partial:
                 query = f"({query}) | '{PARTIAL}'"
             for name in excluding:
@@ -460,7 +454,7 @@ class _Index:
             function = "events_search_rows" if carried else "events_search_ids"
             return f"SELECT {columns} FROM {function}(%s::tsquery)", [query]
 
-        def held(fields: Sequence[str]) -> str:
+        def held(fields: Sequence[str], groups: Sequence[Sequence[str]] = groups) -> str:
             scope = "" if tuple(fields) == FIELDS else "{" + " ".join(fields) + "} : "
             return " AND ".join(
                 "(" + " OR ".join(f'{scope}"{t}"' for t in group) + ")" for group in groups
@@ -468,10 +462,7 @@ class _Index:
 
         query = held(fields)
         if within:
-            required = " AND ".join(
-                "(" + " OR ".join(f'"{t}"' for t in group) + ")" for group in within
-            )
-            query = f'({query}) AND (({required}) OR "{PARTIAL}")'
+            query = f'({query}) AND (({held(FIELDS, within)}) OR "{PARTIAL}")'
         if or_partial:
             query = f'({query}) OR "{PARTIAL}"'
         for name in excluding:
@@ -642,6 +633,13 @@ def _field_hits(terms: Sequence[SearchTerm]):
     return hits
 
 
+def _match_in(condition) -> _Match | None:
+    """The search condition's ``_Match`` when ``condition`` (a child of a query's WHERE)
+    is ``events_search``'s ``pk__in=`` condition."""
+    rhs = getattr(condition, "rhs", None)
+    return rhs if isinstance(rhs, _Match) else None
+
+
 def is_search_result(events: QuerySet) -> bool:
     """Whether ``events`` are ranked search results (``events_search(ranked=True)``)."""
     return RANK in events.query.annotations
@@ -660,7 +658,7 @@ def without_search(events: QuerySet) -> QuerySet | None:
     where = events.query.where
     if where.connector != AND or where.negated:
         return None
-    kept = [c for c in where.children if not isinstance(getattr(c, "rhs", None), _Match)]
+    kept = [child for child in where.children if _match_in(child) is None]
     if len(kept) == len(where.children):
         return None
     where.children = kept
@@ -713,10 +711,7 @@ def ranked_page(events: QuerySet, *, offset: int, limit: int) -> list[tuple[int,
         *_CHRONOLOGY,
     ):
         return None
-    match = next(
-        (c.rhs for c in events.query.where.children if isinstance(getattr(c, "rhs", None), _Match)),
-        None,
-    )
+    match = next(filter(None, map(_match_in, events.query.where.children)), None)
     others = without_search(events)
     if match is None or others is None or not _reads_carried_only(others.query):
         return None
