@@ -11,21 +11,26 @@ What a query means, on both databases
     that substring matching (``icontains``) finds, no fewer (recall) and no more
     (precision), ranked.
 
-The index: a row per event and, per field, its tokens
+The index: a row per event and its tokens, each under the first field holding it
     The fields are the title, the summary, the body, and the rest (place, tags,
-    organisation names and aliases). A field's tokens, lowercased, each once:
+    organisation names and aliases), in that order. A field's tokens, lowercased:
 
     * every run of one to four letters or digits that it contains (its 1- to 4-grams).
       A word of up to four letters — nearly every Chinese word, 工匠, 大湾区, 集体协商 —
-      is then one token, and a field holds that token exactly when it contains the word:
-      the index alone answers, with no look at the text. Segmentation alone never gives
-      substring recall: jieba's search mode cuts 粤港澳大湾区工会 into 粤港/港澳/粤港澳/
-      大湾/区工会 (no 大湾区) and never yields 全国总工会 inside 中华全国总工会.
+      is then one token, and an event holds that token exactly when a field contains
+      the word: the index alone answers, with no look at the text. Segmentation alone
+      never gives substring recall: jieba's search mode cuts 粤港澳大湾区工会 into 粤港/
+      港澳/粤港澳/大湾/区工会 (no 大湾区) and never yields 全国总工会 inside 中华全国总工会.
       bench/search.py measures the recall of each way on its data.
     * jieba's words longer than that (accurate mode, plus every dictionary word inside
       each word, so 中华全国总工会 gives 全国总工会 and 新就业形态劳动者 gives 新就业形态;
-      the union user dictionary fixtures/userdict.txt keeps domain terms whole). A field
-      that holds such a word contains it, so these events need no look at the text either.
+      the union user dictionary fixtures/userdict.txt keeps domain terms whole). An
+      event that holds such a word contains it: no look at its text either.
+
+    Each token is kept once per event, under the first field that holds it: the title's
+    tokens, then the summary's that the title lacks, and so on. The field a token is
+    under is then where the word ranks (see below), and the index holds each event once
+    per token, not up to four times: smaller, and every lookup reads less.
 
     ``text`` keeps the searchable fields, lowercased, whitespace collapsed, one per line,
     for the few checks the tokens cannot answer. An event whose tokens would pass
@@ -43,8 +48,10 @@ How a query runs
     jieba word or whose text contains it; a phrase, or a word with punctuation inside,
     is checked against the text. Partial events are checked against the text for every
     word. Ranking: where each whole word is (title 4, summary 2, body 1, summed over the
-    words), then chronologically. Each of those is a lookup in the same index; each
-    field's lookup leaves out the events of the fields ranked above it.
+    words), then chronologically. Each of those is a lookup in the same index: a word
+    of one token ranks by the field it is under; a longer word by the first field that,
+    with those above it, holds all its 4-grams (nearly always the first field holding
+    the word), so each field's lookup leaves out the events the fields above it rank.
 
     A page of ranked results (``ranked_page``, used by the paginator) whose other filters
     only compare the event's id, status, merge or dates reads those from the index rows,
@@ -189,8 +196,8 @@ def _cost(tokens: Iterable[str]) -> int:
 
 @dataclass(frozen=True)
 class SearchDocument:
-    """An event's index row: its text for checks, its tokens per field, and copies of
-    the event's ``EventSearch.CARRIED`` columns."""
+    """An event's index row: its text for checks, its tokens by the first field holding
+    each, and copies of the event's ``EventSearch.CARRIED`` columns."""
 
     event_id: int
     text: str
@@ -214,8 +221,9 @@ class SearchDocument:
 def event_document(event: Event, *, tok: UnionTokenizer | None = None) -> SearchDocument:
     """The index row of ``event`` (its tags and organisations with aliases prefetched).
 
-    Fields are tokenised title first; one that is too long, or whose tokens would pass
-    ``TOKEN_BUDGET`` with those before it, keeps no tokens and makes the event partial.
+    Fields are tokenised title first, each keeping the tokens no field before it holds;
+    one that is too long, or whose tokens would pass ``TOKEN_BUDGET`` with those before
+    it, keeps no tokens and makes the event partial.
     """
     tok = tok or _tokenizer()
     extra = [event.place, *(tag.name for tag in event.tags.all())]
@@ -228,6 +236,7 @@ def event_document(event: Event, *, tok: UnionTokenizer | None = None) -> Search
         "extra": [value for value in extra if value],
     }
     tokens, budget, partial = {}, TOKEN_BUDGET, False
+    held: set[str] = set()
     for name in FIELDS:
         field_values = values[name]
         if sum(len(value) for value in field_values) > MAX_FIELD_CHARS:
@@ -235,13 +244,19 @@ def event_document(event: Event, *, tok: UnionTokenizer | None = None) -> Search
             partial = True
         else:
             found = tuple(
-                dict.fromkeys(t for value in field_values for t in field_tokens(value, tok=tok))
+                dict.fromkeys(
+                    t
+                    for value in field_values
+                    for t in field_tokens(value, tok=tok)
+                    if t not in held
+                )
             )
             cost = _cost(found)
             if cost > budget:
                 found, partial = (), True
             else:
                 budget -= cost
+                held.update(found)
         tokens[name] = found
     text = "\n".join(
         _normalised(value) for name in FIELDS for value in values[name] if value.strip()
@@ -430,8 +445,9 @@ class _Index:
         for every group, one of the group's tokens (an AND of ORs); with ``or_partial``,
         the rows marked partial too; with ``within``, only rows that also hold a token of
         every group of ``within`` in any field, or are marked partial; with
-        ``excluding``, none of those rows that each of these fields alone would select.
-        With ``carried``, ``columns`` may name the row's copies of event columns too.
+        ``excluding``, none of the rows whose ``excluding`` fields together would be
+        selected. With ``carried``, ``columns`` may name the row's copies of event
+        columns too.
 
         On PostgreSQL through ``events_search_ids`` (migration 0006), which leaves the
         planner no way but the GIN index, or ``events_search_rows`` (0008) with the copies.
@@ -449,8 +465,8 @@ class _Index:
                 query = f"({query}) & (({held(FIELDS, within)}) | '{PARTIAL}')"
             if or_partial:
                 query = f"({query}) | '{PARTIAL}'"
-            for name in excluding:
-                query = f"({query}) & !({held((name,))})"
+            if excluding:
+                query = f"({query}) & !({held(excluding)})"
             function = "events_search_rows" if carried else "events_search_ids"
             return f"SELECT {columns} FROM {function}(%s::tsquery)", [query]
 
@@ -465,8 +481,8 @@ class _Index:
             query = f'({query}) AND (({held(FIELDS, within)}) OR "{PARTIAL}")'
         if or_partial:
             query = f'({query}) OR "{PARTIAL}"'
-        for name in excluding:
-            query = f"({query}) NOT ({held((name,))})"
+        if excluding:
+            query = f"({query}) NOT ({held(excluding)})"
         return (
             f"SELECT {columns} FROM events_eventsearch WHERE event_id IN "
             f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
@@ -565,10 +581,10 @@ def _tiered(terms: Sequence[SearchTerm]) -> tuple[str, list] | None:
     """For a query of one term: the rows of ``_matching(terms, carried=True)``, each with
     its ``search_hits`` as a column, in one pass over the index.
 
-    The title's lookup, the summary's without the title's rows, the body's without
-    either, and the other matches and partial rows without all three give each match
-    once with the rank ``_field_hits`` gives it; None for several terms (their ranks
-    are sums) or a term without tokens.
+    The lookups of where the term ranks (``_ranked_in``: title, summary, body), and of
+    the other matches and partial rows without those, give each match once with the
+    rank ``_field_hits`` gives it; None for several terms (their ranks are sums) or a
+    term without tokens.
     """
     if len(terms) != 1 or not terms[0].grams:
         return None
@@ -578,16 +594,11 @@ def _tiered(terms: Sequence[SearchTerm]) -> tuple[str, list] | None:
     selected = _select_list(["event_id", *EventSearch.CARRIED], "found.")
     conditions, condition_params = _checks(terms)
     branches, params = [], []
-    ranked = list(WEIGHT)
-    for i, (fields, weight) in enumerate([*(((f,), WEIGHT[f]) for f in ranked), (FIELDS, 0)]):
-        found, found_params = index.lookup(
-            groups,
-            fields=fields,
-            or_partial=weight == 0,
-            excluding=ranked[:i],
-            columns=columns,
-            carried=True,
-        )
+    tiers = [_ranked_in(groups, level) for level in range(len(WEIGHT))]
+    # The rest: the matches no tier above holds, and partial rows.
+    tiers.append({"fields": FIELDS, "excluding": list(WEIGHT), "or_partial": True})
+    for tier, weight in zip(tiers, [*WEIGHT.values(), 0], strict=True):
+        found, found_params = index.lookup(groups, **tier, columns=columns, carried=True)
         branches.append(
             f"SELECT {selected}, {weight} AS {RANK} FROM ({found}) found WHERE {conditions}"
         )
@@ -595,11 +606,26 @@ def _tiered(terms: Sequence[SearchTerm]) -> tuple[str, list] | None:
     return " UNION ALL ".join(branches), params
 
 
+def _ranked_in(groups: Sequence[Sequence[str]], level: int) -> dict:
+    """``_Index.lookup``'s arguments for the events where a term of these token groups
+    ranks in the ``level``-th ranked field (title, summary, body), each in one field only.
+
+    A one-token term: the events holding the token under that field (each token is
+    under the first field holding it). A longer one: those whose fields down to that one
+    hold all its tokens, less those whose fields above it already do.
+    """
+    ranked = list(WEIGHT)
+    if len(groups) == 1:
+        return {"fields": (ranked[level],)}
+    return {"fields": ranked[: level + 1], "excluding": ranked[:level]}
+
+
 def _field_hits(terms: Sequence[SearchTerm]):
     """Where each whole term is: 4 in the title, 2 in the summary, 1 in the body; summed.
 
-    A long word counts where all its 4-grams are, which is where it is nearly always;
-    this only orders results, it never decides what is found. Only results need a rank,
+    A long word counts in the first field that, with those above it, holds all its
+    4-grams (``_ranked_in``), which is where it is nearly always; this only orders
+    results, it never decides what is found. Only results need a rank,
     so each lookup is narrowed to events that also hold the other terms' tokens: with
     several terms, a small share of those holding one (工会 alone is in most events).
     """
@@ -610,22 +636,13 @@ def _field_hits(terms: Sequence[SearchTerm]):
         if not groups:
             continue
         others = _others(terms, term)
-        # Each field's lookup leaves out the fields ranked above it: the CASE takes the
-        # first that holds the term anyway, and disjoint lookups read each match once.
         hits += Case(
             *(
                 When(
-                    pk__in=RawSQL(
-                        *index.lookup(
-                            groups,
-                            fields=(name,),
-                            within=others,
-                            excluding=list(WEIGHT)[:i],
-                        )
-                    ),
+                    pk__in=RawSQL(*index.lookup(groups, within=others, **_ranked_in(groups, i))),
                     then=Value(weight),
                 )
-                for i, (name, weight) in enumerate(WEIGHT.items())
+                for i, weight in enumerate(WEIGHT.values())
             ),
             default=Value(0),
             output_field=IntegerField(),

@@ -266,18 +266,42 @@ def lookup_ids(sql: str, params: list) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def test_a_field_lookup_leaves_out_the_events_the_fields_above_it_hold():
-    # What lets the ranking read each match once: the summary's lookup skips title hits.
-    in_title = EventFactory(title="金砖论坛", summary="金砖论坛")
+def test_each_token_is_indexed_once_under_the_first_field_holding_it():
+    # What lets the ranking read each match once: 金砖 is under the title of an event
+    # whose title and summary hold it, so the summary's lookup does not find it.
+    in_title = EventFactory(title="金砖论坛", summary="金砖论坛举办", body="论坛")
     in_summary = EventFactory(title="论坛", summary="金砖论坛")
     search_index_update(events=Event.objects.all())
+    document = event_document(in_title)
+    assert {"金砖", "论坛", "金砖论坛"} <= set(document.tokens["title"])
+    assert "金砖" not in document.tokens["summary"]
+    assert "举办" in document.tokens["summary"]
+    assert document.tokens["body"] == ()
     index = search._Index()
-    summary_only = index.lookup([("金砖",)], fields=("summary",), excluding=["title"])
-    assert lookup_ids(*summary_only) == {in_summary.pk}
-    assert lookup_ids(*index.lookup([("金砖",)], fields=("summary",))) == {
-        in_title.pk,
-        in_summary.pk,
+    assert lookup_ids(*index.lookup([("金砖",)], fields=("summary",))) == {in_summary.pk}
+    assert lookup_ids(*index.lookup([("金砖",)], fields=("title",))) == {in_title.pk}
+    assert lookup_ids(*index.lookup([("金砖",)])) == {in_title.pk, in_summary.pk}
+
+
+def test_a_long_word_ranks_in_the_first_field_that_with_those_above_holds_it():
+    # The title holds the word's first 4-gram, so that token is under the title; the
+    # word is in the summary, and ranks there, once.
+    spread = EventFactory(title="大国工匠颁奖", summary="大国工匠论坛开幕", body="")
+    whole = EventFactory(title="大国工匠论坛", summary="", body="")
+    in_body = EventFactory(title="开幕", summary="", body="大国工匠论坛")
+    search_index_update(events=Event.objects.all())
+    assert "大国工匠" not in event_document(spread).tokens["summary"]
+    ranked = events_search(events=Event.objects.all(), query="大国工匠论坛")
+    assert list(ranked) == [whole, spread, in_body]
+    assert dict(ranked.values_list("pk", search.RANK)) == {
+        whole.pk: 4,
+        spread.pk: 2,
+        in_body.pk: 1,
     }
+    groups = [(gram,) for gram in search.parse_query("大国工匠论坛")[0].grams]
+    index = search._Index()
+    in_summary = index.lookup(groups, **search._ranked_in(groups, 1))
+    assert lookup_ids(*in_summary) == {spread.pk}
 
 
 def test_several_terms_rank_by_where_each_is_among_the_events_holding_all():

@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, F, Window
 from django.test.utils import CaptureQueriesContext
 
-from events import services
+from events import search, services
 from events.models import Event, EventSearch, EventStatus, Tag
 from events.search import RANK, events_search, ranked_page, search_index_update
 from tests.factories import EventFactory
@@ -185,3 +185,80 @@ def test_the_upgrade_copies_the_columns_of_events_indexed_before_it(events):
     assert copies == originals
     assert len(copies) == len(events)
     assert {row["status"] for row in copies.values()} == {"published", "draft"}
+
+
+def stored_tokens() -> dict[int, list[set[str]]]:
+    """Each index row's tokens, by field (title, summary, body, the rest)."""
+    with connection.cursor() as cursor:
+        if POSTGRESQL:
+            cursor.execute("SELECT event_id, tokens FROM events_eventsearch")
+            rows = {}
+            for pk, tokens in cursor.fetchall():
+                fields = [set() for _ in search.FIELDS]
+                for lexeme in tokens.split():
+                    prefix, _, token = lexeme.partition("_")
+                    if lexeme == search.PARTIAL:
+                        fields[-1].add(lexeme)
+                    else:
+                        fields["abcd".index(prefix)].add(token)
+                rows[pk] = fields
+            return rows
+        cursor.execute(f"SELECT rowid, title, summary, body, extra FROM {search.FTS_TABLE}")
+        return {row[0]: [set(column.split()) for column in row[1:]] for row in cursor.fetchall()}
+
+
+def test_the_upgrade_keeps_each_token_once_in_rows_indexed_before_it(events):
+    upgrade = importlib.import_module("events.migrations.0009_search_tokens_once_per_event")
+    documents = {event.pk: search.event_document(event) for event in Event.objects.all()}
+
+    def ranked():
+        return {
+            query: list(
+                events_search(events=Event.objects.all(), query=query).values_list("pk", RANK)
+            )
+            for query in ("工匠", "大国工匠", "工匠 学院", "金砖论坛")
+        }
+
+    fresh = ranked()
+    # As rows written before: every field's tokens, whatever the fields before it hold.
+    before = {}
+    for event in Event.objects.all():
+        fields = [event.title, event.summary, event.body, event.place]
+        before[event.pk] = [
+            search.field_tokens(text) if documents[event.pk].tokens[name] else []
+            for name, text in zip(search.FIELDS, fields, strict=True)
+        ]
+        if documents[event.pk].partial:
+            before[event.pk][-1].append(search.PARTIAL)
+    with connection.cursor() as cursor:
+        for pk, fields in before.items():
+            if POSTGRESQL:
+                lexemes = [
+                    token if token == search.PARTIAL else f"{prefix}_{token}"
+                    for prefix, tokens in zip("abcd", fields, strict=True)
+                    for token in tokens
+                ]
+                cursor.execute(
+                    "UPDATE events_eventsearch SET tokens = %s WHERE event_id = %s",
+                    [" ".join(lexemes), pk],
+                )
+            else:
+                cursor.execute(
+                    f"UPDATE {search.FTS_TABLE} SET title = %s, summary = %s, body = %s, "
+                    "extra = %s WHERE rowid = %s",
+                    [*(" ".join(tokens) for tokens in fields), pk],
+                )
+    assert any(set(f[0]) & set(f[1]) for f in stored_tokens().values()), "kept twice"
+    if POSTGRESQL:
+        # The test's transaction holds deferred checks of the rows written above; a
+        # migration runs in a transaction of its own, and CREATE INDEX needs none pending.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    upgrade.keep_tokens_once(apps, SqlRunner())
+    partial = {search.PARTIAL}
+    assert stored_tokens() == {
+        pk: [set(d.tokens[name]) for name in search.FIELDS[:-1]]
+        + [set(d.tokens["extra"]) | (partial if d.partial else set())]
+        for pk, d in documents.items()
+    }
+    assert ranked() == fresh
