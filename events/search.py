@@ -38,7 +38,8 @@ The index: a row per event and its tokens, each under the first field holding it
     partial; partial events are always checked against their text.
 
     PostgreSQL: a ``tsvector`` of the tokens, each prefixed by its field (``a_`` title,
-    ``b_`` summary, ``c_`` body, ``d_`` the rest), with a GIN index; the row's wide
+    ``b_`` summary, ``c_`` body, ``d_`` the rest) and once more by ``z_`` (any field, so
+    that a word anywhere is one lookup, not four), with a GIN index; the row's wide
     values live out of line (TOAST), so the rows a query visits are narrow. SQLite: an
     FTS5 table keyed by event id with one column per field. See 0006_search_ngrams.py.
 
@@ -113,6 +114,9 @@ USER_DICT = Path(settings.BASE_DIR) / "fixtures" / "userdict.txt"
 # The fields of an event's index row, with their tsvector prefix and ranking weight.
 FIELDS = ("title", "summary", "body", "extra")
 PREFIX = {"title": "a", "summary": "b", "body": "c", "extra": "d"}
+# The tsvector prefix that every token has once more, whatever its field: a lookup in any
+# field is then one entry of the GIN index, not the union of four.
+ANY_FIELD = "z"
 WEIGHT = {"title": 4, "summary": 2, "body": 1}
 # The annotation that carries a result's rank.
 RANK = "search_hits"
@@ -123,7 +127,8 @@ MAX_GRAM = 4
 # Longer jieba words are tokens up to this length (longer ones are URLs, digit runs).
 MAX_WORD = 32
 # What a field may hold before it is left to the text check: a tsvector is at most 1 MB,
-# and each token costs its UTF-8 bytes, the two-letter prefix and 4 bytes of entry.
+# and each token is two lexemes (its field's, any field's), each costing its UTF-8 bytes,
+# the two-letter prefix and 4 bytes of entry.
 TOKEN_BUDGET = 600_000
 MAX_FIELD_CHARS = 20_000
 # jieba reads fields up to this length; the n-grams cover any length.
@@ -188,7 +193,7 @@ def field_tokens(text: str, *, tok: UnionTokenizer | None = None) -> list[str]:
 
 
 def _cost(tokens: Iterable[str]) -> int:
-    return sum(len(token.encode()) + 6 for token in tokens)
+    return sum(2 * (len(token.encode()) + 6) for token in tokens)
 
 
 # --- the index ------------------------------------------------------------------------
@@ -206,8 +211,14 @@ class SearchDocument:
     carried: dict[str, object] = field(default_factory=dict)
 
     def lexemes(self) -> list[str]:
-        """The PostgreSQL index's lexemes: tokens prefixed by their field."""
-        lexemes = [f"{PREFIX[name]}_{token}" for name in FIELDS for token in self.tokens[name]]
+        """The PostgreSQL index's lexemes: tokens prefixed by their field, and again by
+        ``ANY_FIELD``."""
+        lexemes = [
+            lexeme
+            for name in FIELDS
+            for token in self.tokens[name]
+            for lexeme in (f"{PREFIX[name]}_{token}", f"{ANY_FIELD}_{token}")
+        ]
         return [*lexemes, PARTIAL] if self.partial else lexemes
 
     def columns(self) -> tuple[str, ...]:
@@ -455,8 +466,9 @@ class _Index:
         if self.postgresql:
 
             def held(fields: Sequence[str], groups: Sequence[Sequence[str]] = groups) -> str:
+                prefixes = [ANY_FIELD] if tuple(fields) == FIELDS else [PREFIX[f] for f in fields]
                 return " & ".join(
-                    "(" + " | ".join(f"'{PREFIX[f]}_{t}'" for t in group for f in fields) + ")"
+                    "(" + " | ".join(f"'{p}_{t}'" for t in group for p in prefixes) + ")"
                     for group in groups
                 )
 

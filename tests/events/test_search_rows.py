@@ -188,20 +188,23 @@ def test_the_upgrade_copies_the_columns_of_events_indexed_before_it(events):
 
 
 def stored_tokens() -> dict[int, list[set[str]]]:
-    """Each index row's tokens, by field (title, summary, body, the rest)."""
+    """Each index row's tokens, by field (title, summary, body, the rest), and on
+    PostgreSQL those under any field's prefix."""
     with connection.cursor() as cursor:
         if POSTGRESQL:
             cursor.execute("SELECT event_id, tokens FROM events_eventsearch")
             rows = {}
             for pk, tokens in cursor.fetchall():
-                fields = [set() for _ in search.FIELDS]
+                fields, anywhere = [set() for _ in search.FIELDS], set()
                 for lexeme in tokens.split():
                     prefix, _, token = lexeme.partition("_")
                     if lexeme == search.PARTIAL:
                         fields[-1].add(lexeme)
+                    elif prefix == search.ANY_FIELD:
+                        anywhere.add(token)
                     else:
                         fields["abcd".index(prefix)].add(token)
-                rows[pk] = fields
+                rows[pk] = [*fields, anywhere]
             return rows
         cursor.execute(f"SELECT rowid, title, summary, body, extra FROM {search.FTS_TABLE}")
         return {row[0]: [set(column.split()) for column in row[1:]] for row in cursor.fetchall()}
@@ -259,6 +262,12 @@ def test_the_upgrade_keeps_each_token_once_in_rows_indexed_before_it(events):
     assert stored_tokens() == {
         pk: [set(d.tokens[name]) for name in search.FIELDS[:-1]]
         + [set(d.tokens["extra"]) | (partial if d.partial else set())]
+        # On PostgreSQL, every token once more under any field's prefix.
+        + ([{t for name in search.FIELDS for t in d.tokens[name]}] if POSTGRESQL else [])
         for pk, d in documents.items()
     }
+    after = stored_tokens()
+    # Running it again changes nothing.
+    upgrade.keep_tokens_once(apps, SqlRunner())
+    assert stored_tokens() == after
     assert ranked() == fresh
