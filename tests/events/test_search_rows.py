@@ -187,6 +187,10 @@ def test_the_upgrade_copies_the_columns_of_events_indexed_before_it(events):
     assert {row["status"] for row in copies.values()} == {"published", "draft"}
 
 
+# The tsvector prefixes of the title, the summary, the body and the rest, in that order.
+PREFIXES = [search.PREFIX[name] for name in search.FIELDS]
+
+
 def stored_tokens() -> dict[int, list[set[str]]]:
     """Each index row's tokens, by field (title, summary, body, the rest), and on
     PostgreSQL those under any field's prefix."""
@@ -203,7 +207,7 @@ def stored_tokens() -> dict[int, list[set[str]]]:
                     elif prefix == search.ANY_FIELD:
                         anywhere.add(token)
                     else:
-                        fields["abcd".index(prefix)].add(token)
+                        fields[PREFIXES.index(prefix)].add(token)
                 rows[pk] = [*fields, anywhere]
             return rows
         cursor.execute(f"SELECT rowid, title, summary, body, extra FROM {search.FTS_TABLE}")
@@ -238,7 +242,7 @@ def test_the_upgrade_keeps_each_token_once_in_rows_indexed_before_it(events):
             if POSTGRESQL:
                 lexemes = [
                     token if token == search.PARTIAL else f"{prefix}_{token}"
-                    for prefix, tokens in zip("abcd", fields, strict=True)
+                    for prefix, tokens in zip(PREFIXES, fields, strict=True)
                     for token in tokens
                 ]
                 cursor.execute(
