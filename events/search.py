@@ -53,13 +53,18 @@ How a query runs
     of one token ranks by the field it is under; a longer word by the first field that,
     with those above it, holds all its 4-grams (nearly always the first field holding
     the word), so each field's lookup leaves out the events the fields above it rank.
+    A one-token word in a result is under exactly one field, so its summary rank is
+    what its title, body and rest lookups leave: the summary's events, often as many as
+    the title's, are never looked up.
 
     A page of ranked results (``ranked_page``, used by the paginator) whose other filters
     only compare the event's id, status, merge or dates reads those from the index rows,
     which carry copies of them (kept equal by a trigger, events/triggers.py): the events
-    table is read only for the page's own events. A one-word query's page reads each
-    match once, with its rank, from the disjoint lookups of the title, the summary, the
-    body and the rest. Other filters and orders join the events table as any query does.
+    table is read only for the page's own events. The page reads each match once, with
+    where its first word ranks, from the disjoint lookups of that word in the title, the
+    summary, the body and the rest, each narrowed to events holding the other words;
+    the other words' ranks are added. Other filters and orders join the events table as
+    any query does.
 
 Keeping it current
     Explicit calls, no signals (house style): the loader after each document, the admin's
@@ -84,7 +89,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Lookup, QuerySet, Value, When
+from django.db.models import Expression, F, IntegerField, Lookup, QuerySet, Value
 from django.db.models.expressions import Col, RawSQL
 from django.db.models.sql.where import AND, WhereNode
 from django.utils.html import escape
@@ -450,18 +455,19 @@ class _Index:
         within: Sequence[Sequence[str]] = (),
         excluding: Sequence[str] = (),
         columns: str = "event_id",
-        carried: bool = False,
+        inline: bool = False,
     ) -> tuple[str, list]:
         """SQL and params selecting ``columns`` of the index rows whose ``fields`` hold,
         for every group, one of the group's tokens (an AND of ORs); with ``or_partial``,
         the rows marked partial too; with ``within``, only rows that also hold a token of
         every group of ``within`` in any field, or are marked partial; with
         ``excluding``, none of the rows whose ``excluding`` fields together would be
-        selected. With ``carried``, ``columns`` may name the row's copies of event
-        columns too.
+        selected. With ``inline``, ``columns`` may name any column of the rows.
 
         On PostgreSQL through ``events_search_ids`` (migration 0006), which leaves the
-        planner no way but the GIN index, or ``events_search_rows`` (0008) with the copies.
+        planner no way but the GIN index; with ``inline``, the rows' own SQL, for a
+        statement run by ``_bitmap_scans_only`` (which does the same for a whole
+        statement, without a function storing every row a lookup returns).
         """
         if self.postgresql:
 
@@ -479,8 +485,13 @@ class _Index:
                 query = f"({query}) | '{PARTIAL}'"
             if excluding:
                 query = f"({query}) & !({held(excluding)})"
-            function = "events_search_rows" if carried else "events_search_ids"
-            return f"SELECT {columns} FROM {function}(%s::tsquery)", [query]
+            if inline:
+                return (
+                    f"SELECT {columns} FROM events_eventsearch "
+                    "WHERE events_search_document(tokens) @@ %s::tsquery",
+                    [query],
+                )
+            return f"SELECT {columns} FROM events_search_ids(%s::tsquery)", [query]
 
         def held(fields: Sequence[str], groups: Sequence[Sequence[str]] = groups) -> str:
             scope = "" if tuple(fields) == FIELDS else "{" + " ".join(fields) + "} : "
@@ -529,34 +540,27 @@ def _select_list(columns: Sequence[str], prefix: str = "") -> str:
     )
 
 
-def _matching(terms: Sequence[SearchTerm], *, carried: bool = False) -> RawSQL:
+def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
     """Ids of the events that hold every term (see "How a query runs" above).
 
     One lookup finds the events whose index holds every term's tokens, and those marked
     partial; the text then decides the terms the tokens cannot (a longer word not held
-    as a word, a phrase), and every term of a partial row. With ``carried``, the rows as
-    ``id`` and the copies of the event's columns under their names (for ``ranked_page``).
+    as a word, a phrase), and every term of a partial row.
     """
     index = _Index()
     groups = [(gram,) for term in terms for gram in term.grams]
-    columns = ["event_id", *EventSearch.CARRIED] if carried else ["event_id"]
     if not groups:
         # No token to look up (punctuation only): the text of every row decides.
         checks = " AND ".join([index.contains()] * len(terms))
         return _Match(
-            f"SELECT {_select_list(columns)} FROM events_eventsearch WHERE {checks}",
+            f"SELECT event_id FROM events_eventsearch WHERE {checks}",
             [t.text for t in terms],
             terms,
         )
-    found, params = index.lookup(
-        groups,
-        or_partial=True,
-        columns=", ".join(["partial", *columns]),
-        carried=carried,
-    )
+    found, params = index.lookup(groups, or_partial=True, columns="partial, event_id")
     conditions, condition_params = _checks(terms)
     return _Match(
-        f"SELECT {_select_list(columns, 'found.')} FROM ({found}) found WHERE {conditions}",
+        f"SELECT found.event_id FROM ({found}) found WHERE {conditions}",
         [*params, *condition_params],
         terms,
     )
@@ -589,33 +593,42 @@ def _checks(terms: Sequence[SearchTerm]) -> tuple[str, list]:
     return " AND ".join(conditions), params
 
 
-def _tiered(terms: Sequence[SearchTerm]) -> tuple[str, list] | None:
-    """For a query of one term: the rows of ``_matching(terms, carried=True)``, each with
-    its ``search_hits`` as a column, in one pass over the index.
+def _tiered(terms: Sequence[SearchTerm]) -> tuple[str, list, SearchTerm] | None:
+    """The rows of the events ``_matching(terms)`` finds, with the copies of the event's
+    columns (``id`` and ``EventSearch.CARRIED``), each with where the first term with
+    tokens ranks (``_rank_sql``'s value for it) as a ``search_hits`` column, in one pass
+    over the index; and that term. None when no term has tokens.
 
     The lookups of where the term ranks (``_ranked_in``: title, summary, body), and of
-    the other matches and partial rows without those, give each match once with the
-    rank ``_field_hits`` gives it; None for several terms (their ranks are sums) or a
-    term without tokens.
+    the other matches and partial rows without those, each narrowed to events holding
+    the other terms' tokens, give each match once. The term's rank then costs no
+    lookup of its own: for one term, nothing else does; for several, the others' ranks
+    are added (``_rank_sql``).
     """
-    if len(terms) != 1 or not terms[0].grams:
+    tiered = next((term for term in terms if term.grams), None)
+    if tiered is None:
         return None
     index = _Index()
-    groups = [(gram,) for gram in terms[0].grams]
+    groups = [(gram,) for gram in tiered.grams]
+    within = _others(terms, tiered)
     columns = ", ".join(["event_id", "partial", *EventSearch.CARRIED])
     selected = _select_list(["event_id", *EventSearch.CARRIED], "found.")
     conditions, condition_params = _checks(terms)
     branches, params = [], []
     tiers = [_ranked_in(groups, level) for level in range(len(WEIGHT))]
-    # The rest: the matches no tier above holds, and partial rows.
-    tiers.append({"fields": FIELDS, "excluding": list(WEIGHT), "or_partial": True})
+    # The rest: the matches no tier above holds, and partial rows. A one-token term not
+    # under the title, summary or body of an event that is not partial is under the rest.
+    rest = ("extra",) if len(groups) == 1 else FIELDS
+    tiers.append({"fields": rest, "excluding": list(WEIGHT), "or_partial": True})
     for tier, weight in zip(tiers, [*WEIGHT.values(), 0], strict=True):
-        found, found_params = index.lookup(groups, **tier, columns=columns, carried=True)
+        found, found_params = index.lookup(
+            groups, **tier, within=within, columns=columns, inline=True
+        )
         branches.append(
             f"SELECT {selected}, {weight} AS {RANK} FROM ({found}) found WHERE {conditions}"
         )
         params += [*found_params, *condition_params]
-    return " UNION ALL ".join(branches), params
+    return " UNION ALL ".join(branches), params, tiered
 
 
 def _ranked_in(groups: Sequence[Sequence[str]], level: int) -> dict:
@@ -632,34 +645,78 @@ def _ranked_in(groups: Sequence[Sequence[str]], level: int) -> dict:
     return {"fields": ranked[: level + 1], "excluding": ranked[:level]}
 
 
-def _field_hits(terms: Sequence[SearchTerm]):
-    """Where each whole term is: 4 in the title, 2 in the summary, 1 in the body; summed.
+def _one_token_ranks(groups: Sequence[Sequence[str]]) -> tuple[list[tuple[dict, int]], int]:
+    """``_Index.lookup``'s arguments and weights for where a one-token term ranks in a
+    result, and the weight of the rest: the summary.
+
+    A result that is not partial holds the token under exactly one field: the title,
+    the body, the rest (0), or else the summary. Looking up the summary's events, often
+    as many as the title's, is then not needed; the body's and the rest's are usually
+    few and cost next to nothing. A partial result may hold the token nowhere (its field
+    did not fit): it ranks 0 unless its summary holds it.
+    """
+    rest = {"fields": ("extra",), "or_partial": True, "excluding": ("summary",)}
+    return [
+        (_ranked_in(groups, 0), WEIGHT["title"]),
+        (_ranked_in(groups, 2), WEIGHT["body"]),
+        (rest, 0),
+    ], WEIGHT["summary"]
+
+
+def _rank_sql(
+    terms: Sequence[SearchTerm], column: str, column_params: Sequence, *, skip=None
+) -> tuple[str, list]:
+    """SQL of where each whole term but ``skip`` is in the result whose id is ``column``,
+    summed: 4 in the title, 2 in the summary, 1 in the body.
 
     A long word counts in the first field that, with those above it, holds all its
     4-grams (``_ranked_in``), which is where it is nearly always; this only orders
-    results, it never decides what is found. Only results need a rank,
-    so each lookup is narrowed to events that also hold the other terms' tokens: with
-    several terms, a small share of those holding one (工会 alone is in most events).
+    results, it never decides what is found, and only results have a meaningful rank:
+    each lookup is narrowed to events that also hold the other terms' tokens (with
+    several terms, a small share of those holding one: 工会 alone is in most events),
+    and a one-token term takes the summary as what its other lookups leave.
     """
     index = _Index()
-    hits = Value(0)
+    cases, params = [], []
     for term in terms:
         groups = [(gram,) for gram in term.grams]
-        if not groups:
+        if term == skip or not groups:
             continue
-        others = _others(terms, term)
-        hits += Case(
-            *(
-                When(
-                    pk__in=RawSQL(*index.lookup(groups, within=others, **_ranked_in(groups, i))),
-                    then=Value(weight),
-                )
-                for i, weight in enumerate(WEIGHT.values())
-            ),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    return hits
+        if len(groups) == 1:
+            ranks, default = _one_token_ranks(groups)
+        else:
+            ranks = [(_ranked_in(groups, i), weight) for i, weight in enumerate(WEIGHT.values())]
+            default = 0
+        whens = []
+        for where, weight in ranks:
+            sql, lookup_params = index.lookup(groups, within=_others(terms, term), **where)
+            whens.append(f"WHEN {column} IN ({sql}) THEN {weight}")
+            params += [*column_params, *lookup_params]
+        cases.append(f"CASE {' '.join(whens)} ELSE {default} END")
+    return f"({' + '.join(cases) or '0'})", params
+
+
+class _Rank(Expression):
+    """``search_hits``: ``_rank_sql`` of the query's terms over the event's id. One
+    expression rather than a tree of ``Case`` and ``When``, which Django would resolve
+    and compile node by node on every search."""
+
+    output_field = IntegerField()
+
+    def __init__(self, terms: Sequence[SearchTerm], pk=None) -> None:
+        super().__init__()
+        self.terms = tuple(terms)
+        self.pk = F("pk") if pk is None else pk
+
+    def get_source_expressions(self):
+        return [self.pk]
+
+    def set_source_expressions(self, exprs) -> None:
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.pk)
+        return _rank_sql(self.terms, column, params)
 
 
 def _match_in(condition) -> _Match | None:
@@ -702,7 +759,7 @@ def without_search(events: QuerySet) -> QuerySet | None:
 def events_search(*, events: QuerySet, query: str, ranked: bool = True) -> QuerySet:
     """``events`` narrowed to those matching ``query``, best first when ``ranked``.
 
-    Ranked results carry ``search_hits`` (where the whole terms are, see ``_field_hits``)
+    Ranked results carry ``search_hits`` (where the whole terms are, see ``_rank_sql``)
     and are ordered by it, then chronologically; a later ``order_by`` (the ``ordering``
     filter, the admin's columns) takes precedence. An empty query leaves ``events`` as
     they are.
@@ -713,11 +770,11 @@ def events_search(*, events: QuerySet, query: str, ranked: bool = True) -> Query
     events = events.filter(pk__in=_matching(terms))
     if not ranked:
         return events
-    hits = _field_hits(terms)
-    # Punctuation alone has no place to rank by: every result is 0, and a constant in
-    # ORDER BY would read as a column position.
-    by_rank = [] if isinstance(hits, Value) else [F(RANK).desc()]
-    return events.annotate(**{RANK: hits}).order_by(*by_rank, *_CHRONOLOGY)
+    if not any(term.grams for term in terms):
+        # Punctuation alone has no place to rank by: every result is 0, and a constant in
+        # ORDER BY would read as a column position.
+        return events.annotate(**{RANK: Value(0)}).order_by(*_CHRONOLOGY)
+    return events.annotate(**{RANK: _Rank(terms)}).order_by(F(RANK).desc(), *_CHRONOLOGY)
 
 
 # Ranked results' order after the rank.
@@ -754,24 +811,36 @@ def ranked_page(events: QuerySet, *, offset: int, limit: int) -> list[tuple[int,
         return []
     table = connection.ops.quote_name(others.query.base_table)
     tiered = _tiered(match.terms)
-    if tiered:
-        (rows, rows_params), (rank, rank_params) = tiered, (f"{table}.{RANK}", [])
-    else:
-        matching = _matching(match.terms, carried=True)
-        rows, rows_params = matching.sql, list(matching.params)
-        rank, rank_params = compiler.compile(events.query.annotations[RANK])
+    if tiered is None:
+        return None
+    rows, rows_params, term = tiered
     date_start, date_end, pk = (f"{table}.{connection.ops.quote_name(c)}" for c in _SORTED)
+    # The tiered term's rank is a column of the rows; the other terms' are looked up.
+    others_rank, rank_params = _rank_sql(match.terms, pk, [], skip=term)
+    rank = f"{table}.{RANK} + {others_rank}" if rank_params else f"{table}.{RANK}"
+    page = _bitmap_scans_only(
+        f"SELECT {pk}, COUNT(*) OVER () FROM ({rows}) {table}{where} "
+        f"ORDER BY {rank} DESC, {date_start} ASC NULLS LAST, {date_end} ASC, {pk} ASC "
+        "LIMIT %s OFFSET %s",
+        [*rows_params, *where_params, *rank_params, limit, offset],
+        columns="id bigint, total bigint",
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {pk}, COUNT(*) OVER () FROM ({rows}) {table}{where} "
-            f"ORDER BY {rank} DESC, {date_start} ASC NULLS LAST, {date_end} ASC, {pk} ASC "
-            "LIMIT %s OFFSET %s",
-            [*rows_params, *where_params, *rank_params, limit, offset],
-        )
+        cursor.execute(*page)
         return [tuple(row) for row in cursor.fetchall()]
 
 
 _SORTED = ("date_start", "date_end", "id")
+
+
+def _bitmap_scans_only(sql: str, params: Sequence, columns: str) -> tuple[str, list]:
+    """A statement selecting ``columns`` (names and types) that runs ``sql`` with
+    PostgreSQL's planner allowed bitmap scans only: the GIN index for the index rows'
+    lookups, never a scan of every row computing each row's tokens, whatever the costs
+    say. What ``events_search_ids``'s settings do for one lookup, for a statement whose
+    lookups are inline (``events_search_statement``, migration 0010)."""
+    statement = connection.ops.compose_sql(sql, list(params))
+    return f"SELECT * FROM events_search_statement(%s) AS rows ({columns})", [statement]
 
 
 def _reads_carried_only(query) -> bool:

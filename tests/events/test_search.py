@@ -330,6 +330,32 @@ def test_several_terms_rank_by_where_each_is_among_the_events_holding_all():
         assert found(query) == [both_titles, one_title, in_bodies], query
 
 
+def test_each_of_several_words_adds_where_it_is_the_summary_by_elimination():
+    # A one-word term's summary rank is what its title, body and rest lookups leave;
+    # partial events, whose field may hold no token, must still rank where the word is.
+    long_body = "职工" * (search.MAX_FIELD_CHARS // 2)
+    places = {
+        8: {"title": "工匠论坛"},
+        6: {"title": "论坛", "summary": "工匠"},
+        5: {"title": "论坛", "body": "工匠"},
+        4: {"title": "论坛", "place": "工匠"},
+        "partial, summary": {"title": "论坛", "summary": "工匠", "body": long_body},
+        "partial, body": {"title": "论坛", "body": long_body + "工匠"},
+    }
+    events = {rank: EventFactory(**fields) for rank, fields in places.items()}
+    search_index_update(events=Event.objects.all())
+    assert event_document(events["partial, body"]).partial
+    ranked = events_search(events=Event.objects.all(), query="工匠 论坛")
+    assert dict(ranked.values_list("pk", search.RANK)) == {
+        events[8].pk: 8,
+        events[6].pk: 6,
+        events[5].pk: 5,
+        events[4].pk: 4,
+        events["partial, summary"].pk: 6,
+        events["partial, body"].pk: 4,
+    }
+
+
 def test_the_index_holds_every_short_run_and_long_dictionary_terms_whole():
     event = EventFactory(title="县级工会加强年专项工作推进会")
     tokens = event_document(event).tokens["title"]

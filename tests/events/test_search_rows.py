@@ -8,7 +8,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.db.models import Count, F, Window
 from django.test.utils import CaptureQueriesContext
 
@@ -78,7 +78,10 @@ SCOPES = {
 
 
 @pytest.mark.parametrize("scope", SCOPES)
-@pytest.mark.parametrize("query", ["工匠", "工匠 学院", "大国工匠", "工匠学院揭牌"])
+@pytest.mark.parametrize(
+    "query",
+    ["工匠", "工匠 学院", "学院 工匠", "大国 工匠 学院", "工匠 职工", "大国工匠", "工匠学院揭牌"],
+)
 def test_ranked_pages_from_index_rows_equal_the_events_tables(events, scope, query):
     results = events_search(events=SCOPES[scope](), query=query)
     for offset, limit in ((0, 5), (5, 5), (0, 50), (40, 5)):
@@ -158,10 +161,47 @@ def test_a_readers_page_does_not_read_the_events_table_to_rank_and_count(events)
     with CaptureQueriesContext(connection) as queries:
         page = WindowCountPaginator(readers, 5).page(1)
         assert len(list(page)) == 5
-    found, loaded = (q["sql"] for q in queries)
-    assert "events_search_rows" in found
+    (found,) = (q["sql"] for q in queries if "COUNT(*) OVER ()" in q["sql"])
+    # Run with bitmap scans only, its lookups inline (tested below).
+    assert found.startswith("SELECT * FROM events_search_statement(")
+    assert "FROM events_eventsearch WHERE events_search_document(tokens) @@" in found
     assert 'FROM "events_event"' not in found
-    assert 'FROM "events_event"' in loaded
+    assert 'FROM "events_event"' in queries[-1]["sql"]
+
+
+def planner_settings():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="PostgreSQL's planner")
+def test_a_statement_run_with_bitmap_scans_only_reads_the_gin_index_whatever_the_costs_say(
+    events,
+):
+    sql, params = search._Index().lookup([("工匠",)], fields=("title",), inline=True)
+    explain = f"EXPLAIN {sql}"
+    with connection.cursor() as cursor:
+        # Were computing a row's tokens free and reading pages out of order dear, the
+        # planner would read every row and compute its tokens.
+        cursor.execute("SET LOCAL cpu_operator_cost = 0")
+        cursor.execute("SET LOCAL random_page_cost = 1000")
+        cursor.execute(explain, params)
+        assert "Seq Scan on events_eventsearch" in "\n".join(row[0] for row in cursor)
+        cursor.execute(*search._bitmap_scans_only(explain, params, "line text"))
+        plan = "\n".join(row[0] for row in cursor)
+        assert "Bitmap Index Scan on events_eventsearch_document" in plan
+        assert "Seq Scan" not in plan
+        cursor.execute(*search._bitmap_scans_only(sql, params, "event_id bigint"))
+        found = {row[0] for row in cursor}
+    assert found == {event.pk for event in events if "工匠" in event.title}
+    # The session's settings are as they were, after a statement that ran or failed.
+    assert planner_settings() == ("on", "on")
+    with pytest.raises(DataError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(*search._bitmap_scans_only("SELECT 1 / 0", [], "n integer"))
+    assert planner_settings() == ("on", "on")
 
 
 class SqlRunner:
