@@ -46,7 +46,8 @@ The index: a row per event and its tokens, each under the first field holding it
 How a query runs
     A word of one to four letters is one token: the index lookup is the answer. A longer
     word takes the events holding all its 4-grams and keeps those that hold it as a
-    jieba word or whose text contains it; a phrase, or a word with punctuation inside,
+    jieba word or whose text contains it (one lookup finds the few holding the 4-grams
+    but not the word, whose text decides); a phrase, or a word with punctuation inside,
     is checked against the text. Partial events are checked against the text for every
     word. Ranking: where each whole word is (title 4, summary 2, body 1, summed over the
     words), then chronologically. Each of those is a lookup in the same index: a word
@@ -454,6 +455,7 @@ class _Index:
         or_partial: bool = False,
         within: Sequence[Sequence[str]] = (),
         excluding: Sequence[str] = (),
+        without: Sequence[str] = (),
         columns: str = "event_id",
         inline: bool = False,
     ) -> tuple[str, list]:
@@ -462,7 +464,8 @@ class _Index:
         the rows marked partial too; with ``within``, only rows that also hold a token of
         every group of ``within`` in any field, or are marked partial; with
         ``excluding``, none of the rows whose ``excluding`` fields together would be
-        selected. With ``inline``, ``columns`` may name any column of the rows.
+        selected; with ``without``, none of the rows holding one of those tokens. With
+        ``inline``, ``columns`` may name any column of the rows.
 
         On PostgreSQL through ``events_search_ids`` (migration 0006), which leaves the
         planner no way but the GIN index; with ``inline``, the rows' own SQL, for a
@@ -485,6 +488,8 @@ class _Index:
                 query = f"({query}) | '{PARTIAL}'"
             if excluding:
                 query = f"({query}) & !({held(excluding)})"
+            if without:
+                query = f"({query}) & !({held(FIELDS, [without])})"
             if inline:
                 return (
                     f"SELECT {columns} FROM events_eventsearch "
@@ -506,6 +511,8 @@ class _Index:
             query = f'({query}) OR "{PARTIAL}"'
         if excluding:
             query = f"({query}) NOT ({held(excluding)})"
+        if without:
+            query = f"({query}) NOT ({held(FIELDS, [without])})"
         return (
             f"SELECT {columns} FROM events_eventsearch WHERE event_id IN "
             f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
@@ -566,27 +573,45 @@ def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
     )
 
 
-def _checks(terms: Sequence[SearchTerm]) -> tuple[str, list]:
+def _lacking(terms: Sequence[SearchTerm], term: SearchTerm) -> tuple[str, list]:
+    """SQL of the ids of the events holding the 4-grams of the long word ``term`` but
+    not the word as a token (and the other terms' tokens): the few whose text decides."""
+    return _Index().lookup(
+        [(gram,) for gram in term.grams], within=_others(terms, term), without=[term.word]
+    )
+
+
+def _checks(
+    terms: Sequence[SearchTerm], *, with_text: bool = False, lacking: dict | None = None
+) -> tuple[str, list]:
     """The condition on a candidate index row ``found`` (with ``event_id`` and
-    ``partial``) that it holds every term: its tokens, a jieba word, or its text."""
+    ``partial``, and ``text`` when ``with_text``) that it holds every term: its tokens,
+    a jieba word, or its text. ``lacking`` names, by long word, a query's table of
+    ``_lacking``, when several conditions share it."""
     index = _Index()
+    lacking = lacking or {}
     conditions, params = [], []
     for term in terms:
         # A look at the candidate's own text, read only where the branches before it
         # did not decide (the OR stops at the first true branch).
         check = (
-            f"(SELECT {index.contains()} FROM events_eventsearch s "
+            index.contains("found.text")
+            if with_text
+            else f"(SELECT {index.contains()} FROM events_eventsearch s "
             "WHERE s.event_id = found.event_id)"
         )
         if term.exact:
             conditions.append(f"(NOT found.partial OR {check})")
             params.append(term.text)
         elif term.word:
-            # Narrowed to events holding the other terms' tokens: only candidates ask.
-            others = _others(terms, term)
-            sql, word_params = index.lookup([(term.word,)], within=others)
-            conditions.append(f"(found.event_id IN ({sql}) OR {check})")
-            params += [*word_params, term.text]
+            # A candidate holds the word's 4-grams: it holds the word unless it is among
+            # the few lacking the word as a token, whose text decides.
+            if term in lacking:
+                sql, lacking_params = f"SELECT event_id FROM {lacking[term]}", []
+            else:
+                sql, lacking_params = _lacking(terms, term)
+            conditions.append(f"((NOT found.partial AND found.event_id NOT IN ({sql})) OR {check})")
+            params += [*lacking_params, term.text]
         else:
             conditions.append(check)
             params.append(term.text)
@@ -611,10 +636,17 @@ def _tiered(terms: Sequence[SearchTerm]) -> tuple[str, list, SearchTerm] | None:
     index = _Index()
     groups = [(gram,) for gram in tiered.grams]
     within = _others(terms, tiered)
-    columns = ", ".join(["event_id", "partial", *EventSearch.CARRIED])
+    columns = ", ".join(["event_id", "partial", "text", *EventSearch.CARRIED])
     selected = _select_list(["event_id", *EventSearch.CARRIED], "found.")
-    conditions, condition_params = _checks(terms)
-    branches, params = [], []
+    # Each tier checks its long words against the same few events: looked up once.
+    lacking = {term: f"lacking_{n}" for n, term in enumerate(t for t in terms if t.word)}
+    shared, params = [], []
+    for term, name in lacking.items():
+        sql, lacking_params = _lacking(terms, term)
+        shared.append(f"{name} AS MATERIALIZED ({sql})")
+        params += lacking_params
+    conditions, condition_params = _checks(terms, with_text=True, lacking=lacking)
+    branches = []
     tiers = [_ranked_in(groups, level) for level in range(len(WEIGHT))]
     # The rest: the matches no tier above holds, and partial rows. A one-token term not
     # under the title, summary or body of an event that is not partial is under the rest.
@@ -628,7 +660,8 @@ def _tiered(terms: Sequence[SearchTerm]) -> tuple[str, list, SearchTerm] | None:
             f"SELECT {selected}, {weight} AS {RANK} FROM ({found}) found WHERE {conditions}"
         )
         params += [*found_params, *condition_params]
-    return " UNION ALL ".join(branches), params, tiered
+    with_shared = f"WITH {', '.join(shared)} " if shared else ""
+    return with_shared + " UNION ALL ".join(branches), params, tiered
 
 
 def _ranked_in(groups: Sequence[Sequence[str]], level: int) -> dict:

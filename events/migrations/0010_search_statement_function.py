@@ -6,7 +6,8 @@ the GIN index for every lookup of the index rows, never a scan of every row comp
 each row's tokens. A page's lookups are then part of its statement, and no function
 stores every row a lookup returns before the page reads them: about a fifth of a common
 word's page (bench/search.py). The settings are the session's again when the function
-returns or fails. ``events_search_rows`` (0008), which the pages used before, goes;
+returns or fails. Nor does it plan workers in parallel: starting them costs more than a
+page's lookups, and the function that ran them before allowed none. ``events_search_rows`` (0008), which the pages used before, goes;
 undone, it is created again as 0008 wrote it. SQL written here, frozen, like 0006's.
 """
 
@@ -21,6 +22,7 @@ STATEMENT_FUNCTION = """
 CREATE FUNCTION events_search_statement(statement text) RETURNS SETOF record
     LANGUAGE plpgsql
     SET enable_seqscan = off SET enable_indexscan = off SET jit = off
+    SET max_parallel_workers_per_gather = 0
     AS $$ BEGIN RETURN QUERY EXECUTE statement; END $$
 """
 DROP_STATEMENT_FUNCTION = "DROP FUNCTION IF EXISTS events_search_statement(text)"

@@ -94,6 +94,23 @@ def test_ranked_pages_from_index_rows_equal_the_events_tables(events, scope, que
         assert ranked_page(results, offset=0, limit=50), "the test should find something"
 
 
+@pytest.mark.skipif(not POSTGRESQL, reason="the index rows answer pages on PostgreSQL")
+@pytest.mark.parametrize(
+    "query", ["新就业形态", "就业形态各", "就业形态各 重新", "服务 新就业形态"]
+)
+def test_ranked_pages_find_long_words_as_tokens_or_in_the_text_as_the_events_tables_do(query):
+    # 新就业形态 is a token of the first title; 就业形态各 only in the second's text; the
+    # third holds the 4-grams of both, neither word.
+    EventFactory(title="新就业形态劳动者服务站点建设", published=True)
+    EventFactory(title="重新就业形态各异", summary="服务", published=True)
+    EventFactory(title="新就业形式多样", body="就业形态调查", published=True)
+    EventFactory(title="服务", body="重新就业形态各异", published=True)
+    search_index_update(events=Event.objects.all())
+    results = events_search(events=Event.objects.published(), query=query)
+    assert general(results, 0, 10), "the test should find something"
+    assert ranked_page(results, offset=0, limit=10) == general(results, 0, 10)
+
+
 def test_the_pages_compared_above_hold_every_rank_and_a_partly_tokenised_event(events):
     ranks = events_search(events=Event.objects.all(), query="工匠").values_list(RANK, flat=True)
     assert set(ranks) == {4, 2, 1, 0}  # title, summary, body, the place alone
