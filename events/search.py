@@ -697,7 +697,12 @@ def _one_token_ranks(groups: Sequence[Sequence[str]]) -> tuple[list[tuple[dict, 
 
 
 def _rank_sql(
-    terms: Sequence[SearchTerm], column: str, column_params: Sequence, *, skip=None
+    terms: Sequence[SearchTerm],
+    column: str,
+    column_params: Sequence,
+    *,
+    skip: SearchTerm | None = None,
+    inline: bool = False,
 ) -> tuple[str, list]:
     """SQL of where each whole term but ``skip`` is in the result whose id is ``column``,
     summed: 4 in the title, 2 in the summary, 1 in the body.
@@ -707,7 +712,8 @@ def _rank_sql(
     results, it never decides what is found, and only results have a meaningful rank:
     each lookup is narrowed to events that also hold the other terms' tokens (with
     several terms, a small share of those holding one: 工会 alone is in most events),
-    and a one-token term takes the summary as what its other lookups leave.
+    and a one-token term takes the summary as what its other lookups leave. ``inline``
+    as for ``_Index.lookup``.
     """
     index = _Index()
     cases, params = [], []
@@ -722,7 +728,9 @@ def _rank_sql(
             default = 0
         whens = []
         for where, weight in ranks:
-            sql, lookup_params = index.lookup(groups, within=_others(terms, term), **where)
+            sql, lookup_params = index.lookup(
+                groups, within=_others(terms, term), inline=inline, **where
+            )
             whens.append(f"WHEN {column} IN ({sql}) THEN {weight}")
             params += [*column_params, *lookup_params]
         cases.append(f"CASE {' '.join(whens)} ELSE {default} END")
@@ -825,6 +833,20 @@ def ranked_page(events: QuerySet, *, offset: int, limit: int) -> list[tuple[int,
     anyway, and filters, counts and orders by them without reading the events table:
     the same SQL as ``events_search``'s, with the index rows standing in for the events.
     """
+    try:
+        page = _page_sql(events, offset=offset, limit=limit)
+    except EmptyResultSet:
+        return []
+    if page is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(*_bitmap_scans_only(*page, columns="id bigint, total bigint"))
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _page_sql(events: QuerySet, *, offset: int, limit: int) -> tuple[str, list] | None:
+    """``ranked_page``'s SQL and params, for ``_bitmap_scans_only`` to run; None when the
+    index rows alone cannot answer. Raises EmptyResultSet when nothing can match."""
     if connection.vendor != "postgresql" or tuple(events.query.order_by) != (
         F(RANK).desc(),
         *_CHRONOLOGY,
@@ -840,8 +862,6 @@ def ranked_page(events: QuerySet, *, offset: int, limit: int) -> list[tuple[int,
         where = f" WHERE {where}"
     except FullResultSet:
         where, where_params = "", []
-    except EmptyResultSet:
-        return []
     table = connection.ops.quote_name(others.query.base_table)
     tiered = _tiered(match.terms)
     if tiered is None:
@@ -849,18 +869,14 @@ def ranked_page(events: QuerySet, *, offset: int, limit: int) -> list[tuple[int,
     rows, rows_params, term = tiered
     date_start, date_end, pk = (f"{table}.{connection.ops.quote_name(c)}" for c in _SORTED)
     # The tiered term's rank is a column of the rows; the other terms' are looked up.
-    others_rank, rank_params = _rank_sql(match.terms, pk, [], skip=term)
+    others_rank, rank_params = _rank_sql(match.terms, pk, [], skip=term, inline=True)
     rank = f"{table}.{RANK} + {others_rank}" if rank_params else f"{table}.{RANK}"
-    page = _bitmap_scans_only(
+    return (
         f"SELECT {pk}, COUNT(*) OVER () FROM ({rows}) {table}{where} "
         f"ORDER BY {rank} DESC, {date_start} ASC NULLS LAST, {date_end} ASC, {pk} ASC "
         "LIMIT %s OFFSET %s",
         [*rows_params, *where_params, *rank_params, limit, offset],
-        columns="id bigint, total bigint",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(*page)
-        return [tuple(row) for row in cursor.fetchall()]
 
 
 _SORTED = ("date_start", "date_end", "id")

@@ -4,6 +4,7 @@ a trigger; ranked pages filtered and ordered by those alone are read from the in
 
 import datetime
 import importlib
+import re
 
 import pytest
 from django.apps import apps
@@ -200,6 +201,8 @@ def test_a_statement_run_with_bitmap_scans_only_reads_the_gin_index_whatever_the
 ):
     sql, params = search._Index().lookup([("工匠",)], fields=("title",), inline=True)
     explain = f"EXPLAIN {sql}"
+    readers = events_search(events=Event.objects.published(), query="工匠 学院 大国")
+    page_sql, page_params = search._page_sql(readers, offset=0, limit=5)
     with connection.cursor() as cursor:
         # Were computing a row's tokens free and reading pages out of order dear, the
         # planner would read every row and compute its tokens.
@@ -211,6 +214,13 @@ def test_a_statement_run_with_bitmap_scans_only_reads_the_gin_index_whatever_the
         plan = "\n".join(row[0] for row in cursor)
         assert "Bitmap Index Scan on events_eventsearch_document" in plan
         assert "Seq Scan" not in plan
+        # A page: its lookups, and each other word's rank looked up once and hashed.
+        cursor.execute(*search._bitmap_scans_only(f"EXPLAIN {page_sql}", page_params, "line text"))
+        plan = "\n".join(row[0] for row in cursor)
+        assert "Seq Scan" not in plan
+        assert "events_search_ids" not in plan
+        assert plan.count("hashed SubPlan") >= 2 * 3
+        assert re.search(r"(?<!hashed )SubPlan \d+\)", plan) is None
         cursor.execute(*search._bitmap_scans_only(sql, params, "event_id bigint"))
         found = {row[0] for row in cursor}
     assert found == {event.pk for event in events if "工匠" in event.title}
