@@ -422,6 +422,11 @@ class SearchTerm:
         return tuple(grams)
 
     @property
+    def groups(self) -> list[tuple[str]]:
+        """``grams`` as ``_Index.lookup``'s token groups: every one must be held."""
+        return [(gram,) for gram in self.grams]
+
+    @property
     def pattern(self) -> re.Pattern:
         """Where the term occurs in a text (for highlighting), case ignored."""
         return re.compile(r"\s+".join(map(re.escape, self.text.split(" "))), re.IGNORECASE)
@@ -526,7 +531,7 @@ class _Index:
 def _others(terms: Sequence[SearchTerm], term: SearchTerm) -> list[tuple[str]]:
     """The token groups of every term but ``term``: what a lookup for ``term`` may be
     narrowed by, since only events holding every term are results."""
-    return [(gram,) for other in terms if other != term for gram in other.grams]
+    return [group for other in terms if other != term for group in other.groups]
 
 
 class _Match(RawSQL):
@@ -538,15 +543,6 @@ class _Match(RawSQL):
         self.terms = tuple(terms)
 
 
-def _select_list(columns: Sequence[str], prefix: str = "") -> str:
-    """The select list of index rows' ``columns``; the event id as ``id`` when copies of
-    the event's columns come with it, so that the rows read like the event's."""
-    return ", ".join(
-        f"{prefix}{column} AS id" if column == "event_id" and len(columns) > 1 else prefix + column
-        for column in columns
-    )
-
-
 def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
     """Ids of the events that hold every term (see "How a query runs" above).
 
@@ -555,7 +551,7 @@ def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
     as a word, a phrase), and every term of a partial row.
     """
     index = _Index()
-    groups = [(gram,) for term in terms for gram in term.grams]
+    groups = [group for term in terms for group in term.groups]
     if not groups:
         # No token to look up (punctuation only): the text of every row decides.
         checks = " AND ".join([index.contains()] * len(terms))
@@ -576,9 +572,7 @@ def _matching(terms: Sequence[SearchTerm]) -> RawSQL:
 def _lacking(terms: Sequence[SearchTerm], term: SearchTerm) -> tuple[str, list]:
     """SQL of the ids of the events holding the 4-grams of the long word ``term`` but
     not the word as a token (and the other terms' tokens): the few whose text decides."""
-    return _Index().lookup(
-        [(gram,) for gram in term.grams], within=_others(terms, term), without=[term.word]
-    )
+    return _Index().lookup(term.groups, within=_others(terms, term), without=[term.word])
 
 
 def _checks(
@@ -634,10 +628,11 @@ def _tiered(terms: Sequence[SearchTerm]) -> tuple[str, list, SearchTerm] | None:
     if tiered is None:
         return None
     index = _Index()
-    groups = [(gram,) for gram in tiered.grams]
+    groups = tiered.groups
     within = _others(terms, tiered)
     columns = ", ".join(["event_id", "partial", "text", *EventSearch.CARRIED])
-    selected = _select_list(["event_id", *EventSearch.CARRIED], "found.")
+    # The event id as ``id``, so that the rows read like the event's.
+    selected = ", ".join(["found.event_id AS id", *(f"found.{c}" for c in EventSearch.CARRIED)])
     # Each tier checks its long words against the same few events: looked up once.
     lacking = {term: f"lacking_{n}" for n, term in enumerate(t for t in terms if t.word)}
     shared, params = [], []
@@ -678,16 +673,19 @@ def _ranked_in(groups: Sequence[Sequence[str]], level: int) -> dict:
     return {"fields": ranked[: level + 1], "excluding": ranked[:level]}
 
 
-def _one_token_ranks(groups: Sequence[Sequence[str]]) -> tuple[list[tuple[dict, int]], int]:
-    """``_Index.lookup``'s arguments and weights for where a one-token term ranks in a
-    result, and the weight of the rest: the summary.
+def _rank_lookups(groups: Sequence[Sequence[str]]) -> tuple[list[tuple[dict, int]], int]:
+    """``_Index.lookup``'s arguments and weights for where a term of these token groups
+    ranks in a result, and the weight of a result none of them finds.
 
-    A result that is not partial holds the token under exactly one field: the title,
-    the body, the rest (0), or else the summary. Looking up the summary's events, often
-    as many as the title's, is then not needed; the body's and the rest's are usually
-    few and cost next to nothing. A partial result may hold the token nowhere (its field
-    did not fit): it ranks 0 unless its summary holds it.
+    A longer term: the title, the summary, the body (``_ranked_in``), else 0. A one-token
+    term in a result that is not partial is under exactly one field: the title, the
+    body, the rest (0), or else the summary. Looking up the summary's events, often as
+    many as the title's, is then not needed; the body's and the rest's are usually few
+    and cost next to nothing. A partial result may hold the token nowhere (its field did
+    not fit): it ranks 0 unless its summary holds it.
     """
+    if len(groups) > 1:
+        return [(_ranked_in(groups, i), weight) for i, weight in enumerate(WEIGHT.values())], 0
     rest = {"fields": ("extra",), "or_partial": True, "excluding": ("summary",)}
     return [
         (_ranked_in(groups, 0), WEIGHT["title"]),
@@ -718,14 +716,10 @@ def _rank_sql(
     index = _Index()
     cases, params = [], []
     for term in terms:
-        groups = [(gram,) for gram in term.grams]
+        groups = term.groups
         if term == skip or not groups:
             continue
-        if len(groups) == 1:
-            ranks, default = _one_token_ranks(groups)
-        else:
-            ranks = [(_ranked_in(groups, i), weight) for i, weight in enumerate(WEIGHT.values())]
-            default = 0
+        ranks, default = _rank_lookups(groups)
         whens = []
         for where, weight in ranks:
             sql, lookup_params = index.lookup(
@@ -870,7 +864,7 @@ def _page_sql(events: QuerySet, *, offset: int, limit: int) -> tuple[str, list] 
     date_start, date_end, pk = (f"{table}.{connection.ops.quote_name(c)}" for c in _SORTED)
     # The tiered term's rank is a column of the rows; the other terms' are looked up.
     others_rank, rank_params = _rank_sql(match.terms, pk, [], skip=term, inline=True)
-    rank = f"{table}.{RANK} + {others_rank}" if rank_params else f"{table}.{RANK}"
+    rank = f"{table}.{RANK} + {others_rank}"
     return (
         f"SELECT {pk}, COUNT(*) OVER () FROM ({rows}) {table}{where} "
         f"ORDER BY {rank} DESC, {date_start} ASC NULLS LAST, {date_end} ASC, {pk} ASC "

@@ -298,7 +298,7 @@ def test_a_long_word_ranks_in_the_first_field_that_with_those_above_holds_it():
         spread.pk: 2,
         in_body.pk: 1,
     }
-    groups = [(gram,) for gram in search.parse_query("大国工匠论坛")[0].grams]
+    groups = search.parse_query("大国工匠论坛")[0].groups
     index = search._Index()
     in_summary = index.lookup(groups, **search._ranked_in(groups, 1))
     assert lookup_ids(*in_summary) == {spread.pk}
